@@ -1,0 +1,62 @@
+"""The Starlette application."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.routing import Route
+
+from api.graphql.schema import schema
+from api.graphql.view import GraphQLEndpoint
+from api.runtime import Runtime
+from api.settings import Settings
+
+
+def create_app(
+    settings: Settings | None = None,
+    *,
+    runtime: Runtime | None = None,
+    migrate: bool = True,
+) -> Starlette:
+    runtime = runtime or Runtime(settings or Settings())
+
+    @asynccontextmanager
+    async def lifespan(_app: Starlette) -> AsyncIterator[None]:
+        await runtime.start(migrate=migrate)
+        try:
+            yield
+        finally:
+            await runtime.stop()
+
+    async def healthz(_request: Request) -> JSONResponse:
+        loaded = runtime.scorer
+        body: dict[str, object] = {
+            "status": "ok",
+            "database": runtime.db.dialect,
+            "scorer": {
+                "name": loaded.scorer.name,
+                "version": loaded.scorer.version,
+                "why": loaded.why,
+            },
+        }
+        try:
+            await runtime.db.ping()
+        except Exception as exc:
+            body.update(status="unavailable", error=f"database unreachable: {type(exc).__name__}")
+            return JSONResponse(body, status_code=503)
+        return JSONResponse(body)
+
+    graphql = GraphQLEndpoint(schema, runtime)
+    app = Starlette(
+        routes=[
+            Route("/graphql", graphql, methods=["GET", "POST"]),
+            Route("/healthz", healthz, methods=["GET"]),
+        ],
+        lifespan=lifespan,
+    )
+    app.state.runtime = runtime
+    return app

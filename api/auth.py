@@ -1,0 +1,83 @@
+"""Identity from signed tokens (HS256 JWT)."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from enum import StrEnum
+
+import jwt
+
+ALGORITHM = "HS256"
+# Clock skew tolerated between the token issuer and this server.
+LEEWAY_SECONDS = 30
+
+
+class Role(StrEnum):
+    COMMENTER = "commenter"
+    MODERATOR = "moderator"
+    ADMIN = "admin"
+
+
+class InvalidToken(Exception):
+    pass
+
+
+@dataclass(frozen=True)
+class Identity:
+    user_id: str
+    name: str
+    role: Role
+
+    @property
+    def is_moderator(self) -> bool:
+        return self.role in (Role.MODERATOR, Role.ADMIN)
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role is Role.ADMIN
+
+
+def issue_token(secret: str, identity: Identity, ttl_seconds: int) -> str:
+    now = int(time.time())
+    claims = {
+        "sub": identity.user_id,
+        "name": identity.name,
+        "role": identity.role.value,
+        "iat": now,
+        "exp": now + ttl_seconds,
+    }
+    return jwt.encode(claims, secret, algorithm=ALGORITHM)
+
+
+def verify_token(secret: str, token: str) -> Identity:
+    try:
+        claims = jwt.decode(
+            token,
+            secret,
+            algorithms=[ALGORITHM],  # pinned: 'none' and other algorithms are refused
+            options={"require": ["exp", "sub", "name", "role"]},
+            leeway=LEEWAY_SECONDS,
+        )
+    except jwt.ExpiredSignatureError as exc:
+        raise InvalidToken("token expired") from exc
+    except jwt.PyJWTError as exc:
+        raise InvalidToken(f"invalid token: {exc}") from exc
+    try:
+        role = Role(str(claims["role"]).lower())
+    except ValueError as exc:
+        raise InvalidToken(f"invalid token: unknown role {claims['role']!r}") from exc
+    user_id, name = str(claims["sub"]), str(claims["name"])
+    if not user_id or len(user_id) > 200 or len(name) > 200:
+        raise InvalidToken("invalid token: bad sub or name")
+    return Identity(user_id=user_id, name=name, role=role)
+
+
+def bearer_token(header: str | None) -> str | None:
+    """The token of an 'Authorization: Bearer <token>' header; None when absent."""
+    if not header:
+        return None
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise InvalidToken("Authorization header must be 'Bearer <token>'")
+    return token.strip()

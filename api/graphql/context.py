@@ -1,0 +1,45 @@
+"""The per-request GraphQL context."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from starlette.requests import HTTPConnection
+from strawberry.types import Info as StrawberryInfo
+
+from api.auth import Identity
+from api.errors import Forbidden, Unauthenticated
+from api.graphql.loaders import Loaders
+from api.runtime import Runtime
+
+
+@dataclass
+class Context:
+    runtime: Runtime
+    identity: Identity | None
+    request_id: str
+    request: HTTPConnection | None = None
+    loaders: Loaders = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.loaders = Loaders(self.runtime.db)
+
+    def signed_in(self) -> Identity:
+        if self.identity is None:
+            raise Unauthenticated("sign in to do this")
+        return self.identity
+
+    def moderator(self) -> Identity:
+        identity = self.signed_in()
+        if not identity.is_moderator:
+            raise Forbidden("moderators only")
+        return identity
+
+    def admin(self) -> Identity:
+        identity = self.signed_in()
+        if not identity.is_admin:
+            raise Forbidden("admins only")
+        return identity
+
+
+Info = StrawberryInfo[Context, None]

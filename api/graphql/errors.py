@@ -1,0 +1,62 @@
+"""Every error leaves with a stable code; unexpected ones leave without internals."""
+
+from __future__ import annotations
+
+import logging
+
+from graphql import GraphQLError
+from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
+from strawberry.extensions import MaskErrors
+
+from api.errors import AppError
+
+logger = logging.getLogger("commentmod.errors")
+
+
+def _is_unavailable(exc: BaseException) -> bool:
+    if isinstance(exc, PoolTimeout | ConnectionError):
+        return True
+    if isinstance(exc, OperationalError):
+        return True
+    return isinstance(exc, DBAPIError) and exc.connection_invalidated
+
+
+class ErrorCodes(MaskErrors):
+    """Adds extensions.code to errors that lack one and masks unexpected ones."""
+
+    def _process_errors(self, errors: list[GraphQLError]) -> list[GraphQLError]:
+        return [self._process(error) for error in errors]
+
+    def _process(self, error: GraphQLError) -> GraphQLError:
+        original = error.original_error
+        if isinstance(original, AppError) or (error.extensions or {}).get("code"):
+            return error
+        if original is None:
+            # Parse, validation and variable errors: the request itself is wrong.
+            return self._with(error, error.message, {"code": "BAD_USER_INPUT"})
+        request_id = getattr(self.execution_context.context, "request_id", None)
+        if _is_unavailable(original):
+            logger.warning("database unavailable (request %s): %s", request_id, original)
+            return self._with(
+                error,
+                "the service is temporarily unavailable; try again shortly",
+                {"code": "UNAVAILABLE", "requestId": request_id},
+            )
+        logger.error("unexpected error (request %s)", request_id, exc_info=original)
+        return self._with(
+            error,
+            "internal error; quote the request id when reporting it",
+            {"code": "INTERNAL_SERVER_ERROR", "requestId": request_id},
+        )
+
+    @staticmethod
+    def _with(error: GraphQLError, message: str, extensions: dict[str, object]) -> GraphQLError:
+        return GraphQLError(
+            message,
+            nodes=error.nodes,
+            source=error.source,
+            positions=error.positions,
+            path=error.path,
+            extensions=extensions,
+        )

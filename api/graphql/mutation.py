@@ -1,0 +1,154 @@
+"""Write entry points: thin wrappers over the service functions."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import strawberry
+
+from api.errors import NotFound
+from api.graphql.context import Info
+from api.graphql.ids import decode_id
+from api.graphql.types.article import ArticleNode
+from api.graphql.types.comment import CommentNode
+from api.graphql.types.moderation import ReportReason
+from api.services import articles as article_service
+from api.services import comments as comment_service
+from moderation.decision import Status
+
+
+@strawberry.input
+class AddCommentInput:
+    article_id: strawberry.ID
+    body: str
+    parent_id: strawberry.ID | None = None
+    client_mutation_id: str | None = strawberry.field(
+        default=None, description="Retries with the same value return the same comment."
+    )
+
+
+@strawberry.type
+class AddCommentPayload:
+    comment: CommentNode
+    client_mutation_id: str | None
+
+
+@strawberry.input
+class ModerateCommentInput:
+    comment_id: strawberry.ID
+    reason: str | None = None
+    version: int | None = strawberry.field(
+        default=None,
+        description="The version the moderator saw; a different current version is a CONFLICT.",
+    )
+
+
+@strawberry.type
+class ModerateCommentPayload:
+    comment: CommentNode
+
+
+@strawberry.input
+class ReportCommentInput:
+    comment_id: strawberry.ID
+    reason: ReportReason
+    details: str | None = None
+
+
+@strawberry.type
+class ReportCommentPayload:
+    comment: CommentNode
+
+
+@strawberry.input
+class ArticleInput:
+    slug: str
+    title: str
+    body: str
+    url: str | None = None
+    language: str | None = None
+    published_at: datetime | None = None
+
+
+@strawberry.input
+class SetCommentsOpenInput:
+    article_id: strawberry.ID
+    open: bool
+
+
+@strawberry.type
+class ArticlePayload:
+    article: ArticleNode
+
+
+async def _moderate(info: Info, data: ModerateCommentInput, status: Status) -> ModerateCommentPayload:
+    comment = await comment_service.moderate(
+        info.context.runtime,
+        info.context.signed_in(),
+        decode_id("Comment", data.comment_id),
+        status.value,
+        reason=data.reason,
+        version=data.version,
+    )
+    return ModerateCommentPayload(comment=CommentNode(row=comment))
+
+
+@strawberry.type
+class Mutation:
+    @strawberry.mutation(description="Post a comment or a reply; it is scored before it is stored.")
+    async def add_comment(self, info: Info, input: AddCommentInput) -> AddCommentPayload:
+        parent_id = decode_id("Comment", input.parent_id) if input.parent_id is not None else None
+        comment = await comment_service.add_comment(
+            info.context.runtime,
+            info.context.signed_in(),
+            comment_service.NewComment(
+                article_id=decode_id("Article", input.article_id),
+                body=input.body,
+                parent_id=parent_id,
+                parent_given=input.parent_id is not None,
+                client_mutation_id=input.client_mutation_id,
+            ),
+        )
+        return AddCommentPayload(
+            comment=CommentNode(row=comment), client_mutation_id=input.client_mutation_id
+        )
+
+    @strawberry.mutation
+    async def approve_comment(self, info: Info, input: ModerateCommentInput) -> ModerateCommentPayload:
+        return await _moderate(info, input, Status.APPROVED)
+
+    @strawberry.mutation
+    async def reject_comment(self, info: Info, input: ModerateCommentInput) -> ModerateCommentPayload:
+        return await _moderate(info, input, Status.REJECTED)
+
+    @strawberry.mutation(description="Flag a published comment for moderators; once per user.")
+    async def report_comment(self, info: Info, input: ReportCommentInput) -> ReportCommentPayload:
+        comment = await comment_service.report_comment(
+            info.context.runtime,
+            info.context.signed_in(),
+            decode_id("Comment", input.comment_id),
+            input.reason.value,
+            input.details,
+        )
+        return ReportCommentPayload(comment=CommentNode(row=comment))
+
+    @strawberry.mutation(description="Create or update an article by slug.")
+    async def upsert_article(self, info: Info, input: ArticleInput) -> ArticlePayload:
+        data = article_service.ArticleData(
+            slug=input.slug,
+            title=input.title,
+            body=input.body,
+            url=input.url,
+            language=input.language or "en",
+            published_at=input.published_at,
+        )
+        ((article, _created),) = await article_service.upsert_many(info.context.runtime.db, [data])
+        return ArticlePayload(article=ArticleNode(row=article))
+
+    @strawberry.mutation
+    async def set_comments_open(self, info: Info, input: SetCommentsOpenInput) -> ArticlePayload:
+        pk = decode_id("Article", input.article_id)
+        if pk is None:
+            raise NotFound("no article with that id", field="articleId")
+        article = await article_service.set_comments_open(info.context.runtime.db, pk, input.open)
+        return ArticlePayload(article=ArticleNode(row=article))

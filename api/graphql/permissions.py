@@ -1,0 +1,98 @@
+"""Who may read or call what, declared in one table.
+
+Every Query and Mutation field must have a rule (the schema refuses to build
+otherwise), and object fields that only moderators may read are listed too.
+The rules wrap the resolvers of the built schema, so resolvers stay free of checks.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from enum import Enum
+from typing import Any
+
+from graphql import GraphQLObjectType, GraphQLSchema, default_field_resolver
+
+from api.auth import Identity
+from api.errors import AppError, Forbidden, Unauthenticated
+
+
+class Access(Enum):
+    PUBLIC = "public"
+    SIGNED_IN = "signed in"
+    MODERATOR = "moderator"
+    ADMIN = "admin"
+
+    def denial(self, identity: Identity | None) -> AppError | None:
+        if self is Access.PUBLIC:
+            return None
+        if identity is None:
+            return Unauthenticated("sign in to do this")
+        if self is Access.MODERATOR and not identity.is_moderator:
+            return Forbidden("moderators only")
+        if self is Access.ADMIN and not identity.is_admin:
+            return Forbidden("admins only")
+        return None
+
+
+@dataclass(frozen=True)
+class Rule:
+    access: Access
+    # Hidden fields answer null to those who may not read them instead of an error.
+    hidden: bool = False
+
+
+PUBLIC = Rule(Access.PUBLIC)
+SIGNED_IN = Rule(Access.SIGNED_IN)
+MODERATOR = Rule(Access.MODERATOR)
+ADMIN = Rule(Access.ADMIN)
+MODERATOR_OR_NULL = Rule(Access.MODERATOR, hidden=True)
+
+RULES: dict[str, Rule] = {
+    "Query.articles": PUBLIC,
+    "Query.article": PUBLIC,
+    "Query.comment": PUBLIC,
+    "Query.viewer": PUBLIC,
+    "Query.moderationQueue": MODERATOR,
+    "Query.moderationQueueCounts": MODERATOR,
+    "Mutation.addComment": SIGNED_IN,
+    "Mutation.reportComment": SIGNED_IN,
+    "Mutation.approveComment": MODERATOR,
+    "Mutation.rejectComment": MODERATOR,
+    "Mutation.setCommentsOpen": MODERATOR,
+    "Mutation.upsertArticle": ADMIN,
+    "Comment.moderation": MODERATOR_OR_NULL,
+}
+
+ROOT_TYPES = ("Query", "Mutation", "Subscription")
+
+
+def _guard(rule: Rule, resolve: Callable[..., Any]) -> Callable[..., Any]:
+    def guarded(root: Any, info: Any, **args: Any) -> Any:
+        denial = rule.access.denial(info.context.identity)
+        if denial is not None:
+            if rule.hidden:
+                return None
+            raise denial
+        return resolve(root, info, **args)
+
+    return guarded
+
+
+def apply(schema: GraphQLSchema) -> None:
+    root_fields = {
+        f"{name}.{field}"
+        for name in ROOT_TYPES
+        if isinstance(root := schema.type_map.get(name), GraphQLObjectType)
+        for field in root.fields
+    }
+    if missing := sorted(root_fields - RULES.keys()):
+        raise RuntimeError(f"fields without a permission rule: {', '.join(missing)}")
+    for path, rule in RULES.items():
+        type_name, field_name = path.split(".")
+        graphql_type = schema.type_map.get(type_name)
+        if not isinstance(graphql_type, GraphQLObjectType) or field_name not in graphql_type.fields:
+            raise RuntimeError(f"permission rule for a field that does not exist: {path}")
+        field = graphql_type.fields[field_name]
+        field.resolve = _guard(rule, field.resolve or default_field_resolver)

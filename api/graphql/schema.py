@@ -1,0 +1,31 @@
+"""The schema object, with its permission rules applied."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import strawberry
+from graphql import GraphQLError
+from strawberry.types import ExecutionContext
+
+from api.graphql import permissions
+from api.graphql.errors import ErrorCodes
+from api.graphql.mutation import Mutation
+from api.graphql.query import Query
+
+
+class Schema(strawberry.Schema):
+    def process_errors(
+        self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
+    ) -> None:
+        # ErrorCodes logs what is unexpected; expected errors are not server faults.
+        return None
+
+
+def build_schema(**kwargs: Any) -> Schema:
+    schema = Schema(query=Query, mutation=Mutation, extensions=[ErrorCodes], **kwargs)
+    permissions.apply(schema._schema)
+    return schema
+
+
+schema = build_schema()

@@ -1,0 +1,93 @@
+"""Comments, their replies and, for moderators, their moderation."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import strawberry
+
+from api.graphql.context import Info
+from api.graphql.ids import encode_id
+from api.graphql.types.article import ArticleNode
+from api.graphql.types.connection import Connection, build_connection, known_count, page_args
+from api.graphql.types.moderation import CommentModeration
+from api.graphql.types.user import UserNode
+from api.services.visibility import can_see
+from models.queries.comments import ORDERS, ThreadScope
+from models.tables import Comment
+from moderation.decision import Status
+
+# Replies read as a conversation: oldest first.
+REPLY_ORDER = "oldest"
+
+
+@strawberry.type(name="Comment")
+class CommentNode:
+    row: strawberry.Private[Comment]
+
+    @classmethod
+    def of(cls, row: Comment) -> CommentNode:
+        return cls(row=row)
+
+    @strawberry.field
+    def id(self) -> strawberry.ID:
+        return strawberry.ID(encode_id("Comment", self.row.id))
+
+    @strawberry.field
+    async def article(self, info: Info) -> ArticleNode:
+        article = await info.context.loaders.article.load(self.row.article_id)
+        assert article is not None
+        return ArticleNode(row=article)
+
+    @strawberry.field(description="The comment this one replies to, when the viewer may see it.")
+    async def parent(self, info: Info) -> CommentNode | None:
+        if self.row.parent_id is None:
+            return None
+        parent = await info.context.loaders.comment.load(self.row.parent_id)
+        if parent is None or not can_see(info.context.identity, parent):
+            return None
+        return CommentNode(row=parent)
+
+    @strawberry.field
+    async def author(self, info: Info) -> UserNode:
+        user = await info.context.loaders.user.load(self.row.author_id)
+        assert user is not None
+        return UserNode(row=user)
+
+    @strawberry.field(description="Exactly the text the author sent; render it as text.")
+    def body(self) -> str:
+        return self.row.body
+
+    @strawberry.field
+    def created_at(self) -> datetime:
+        return self.row.created_at
+
+    @strawberry.field
+    def status(self) -> Status:
+        return Status(self.row.status)
+
+    @strawberry.field(description="Bumped on every status change or edit.")
+    def version(self) -> int:
+        return self.row.version
+
+    @strawberry.field(description="Visible direct replies.")
+    def reply_count(self) -> int:
+        return self.row.reply_count
+
+    @strawberry.field(description="Visible direct replies, oldest first.")
+    async def replies(
+        self, info: Info, first: int | None = 20, after: str | None = None
+    ) -> Connection[CommentNode]:
+        assert self.row.id is not None
+        order = ORDERS[REPLY_ORDER]
+        size, key = page_args(REPLY_ORDER, order, first, after)
+        page = await info.context.loaders.thread.load(
+            (ThreadScope("parent", size, key, REPLY_ORDER), self.row.id)
+        )
+        return build_connection(
+            page, REPLY_ORDER, order, CommentNode.of, known_count(self.row.reply_count)
+        )
+
+    @strawberry.field(description="Moderators only; null for everyone else.")
+    def moderation(self) -> CommentModeration | None:
+        return CommentModeration(row=self.row)

@@ -1,0 +1,149 @@
+"""What moderators see about a comment: scores, reasons, reports and history."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import Enum
+
+import strawberry
+
+from api.graphql.context import Info
+from api.graphql.types.user import UserNode
+from models.tables import Comment, ModerationAction, Report
+from moderation.decision import Reason, ReasonCode, Status
+
+strawberry.enum(Status, name="CommentStatus")
+strawberry.enum(ReasonCode, name="ReasonCode")
+
+
+@strawberry.enum
+class ReportReason(Enum):
+    OFFENSIVE = "OFFENSIVE"
+    ABUSIVE = "ABUSIVE"
+    SPAM = "SPAM"
+    OTHER = "OTHER"
+
+
+@strawberry.enum
+class ModerationQueue(Enum):
+    PENDING = "PENDING"
+    REPORTED = "REPORTED"
+    REJECTED = "REJECTED"
+    APPROVED = "APPROVED"
+
+
+@strawberry.enum
+class QueueOrder(Enum):
+    OLDEST_FIRST = "oldest"
+    NEWEST_FIRST = "newest"
+    MOST_TOXIC_FIRST = "toxic"
+
+
+@strawberry.type
+class LabelScore:
+    label: str
+    score: float
+
+
+@strawberry.type(description="Character offsets into the comment body; end is exclusive.")
+class Span:
+    start: int
+    end: int
+
+
+@strawberry.type
+class ModerationReason:
+    code: ReasonCode
+    detail: str | None
+    spans: list[Span] | None
+
+    @classmethod
+    def from_reason(cls, reason: Reason) -> ModerationReason:
+        spans = [Span(start=s.start, end=s.end) for s in reason.spans]
+        return cls(code=reason.code, detail=reason.detail, spans=spans or None)
+
+
+@strawberry.type(name="Report")
+class ReportNode:
+    row: strawberry.Private[Report]
+
+    @strawberry.field
+    def reason(self) -> ReportReason:
+        return ReportReason(self.row.reason)
+
+    @strawberry.field
+    def details(self) -> str | None:
+        return self.row.details
+
+    @strawberry.field
+    def created_at(self) -> datetime:
+        return self.row.created_at
+
+    @strawberry.field(description="True once a moderator decided on the comment.")
+    def resolved(self) -> bool:
+        return self.row.resolved_at is not None
+
+    @strawberry.field
+    async def reporter(self, info: Info) -> UserNode:
+        user = await info.context.loaders.user.load(self.row.reporter_id)
+        assert user is not None
+        return UserNode(row=user)
+
+
+@strawberry.type(name="ModerationAction")
+class ModerationActionNode:
+    row: strawberry.Private[ModerationAction]
+
+    @strawberry.field
+    def status(self) -> Status:
+        return Status(self.row.status)
+
+    @strawberry.field
+    def reason(self) -> str | None:
+        return self.row.reason
+
+    @strawberry.field
+    def created_at(self) -> datetime:
+        return self.row.created_at
+
+    @strawberry.field(description="Who decided; null when the system decided.")
+    async def moderator(self, info: Info) -> UserNode | None:
+        if self.row.moderator_id is None:
+            return None
+        user = await info.context.loaders.user.load(self.row.moderator_id)
+        return UserNode(row=user) if user else None
+
+
+@strawberry.type
+class CommentModeration:
+    row: strawberry.Private[Comment]
+
+    @strawberry.field
+    def scores(self) -> list[LabelScore]:
+        return [LabelScore(label=k, score=v) for k, v in sorted(self.row.scores.items())]
+
+    @strawberry.field(description="The scorer that produced the scores, as name@version.")
+    def model(self) -> str:
+        return self.row.model
+
+    @strawberry.field
+    def reasons(self) -> list[ModerationReason]:
+        return [ModerationReason.from_reason(Reason.from_dict(r)) for r in self.row.reasons]
+
+    @strawberry.field
+    async def reports(self, info: Info) -> list[ReportNode]:
+        assert self.row.id is not None
+        return [ReportNode(row=r) for r in await info.context.loaders.reports.load(self.row.id)]
+
+    @strawberry.field
+    async def history(self, info: Info) -> list[ModerationActionNode]:
+        assert self.row.id is not None
+        actions = await info.context.loaders.history.load(self.row.id)
+        return [ModerationActionNode(row=a) for a in actions]
+
+
+@strawberry.type
+class QueueCounts:
+    pending: int
+    reported: int
+    rejected: int

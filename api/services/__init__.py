@@ -1,0 +1,1 @@
+"""Service functions: where the database and the moderation pipeline meet."""

@@ -1,0 +1,64 @@
+"""Creating, updating and closing articles."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from api.errors import NotFound
+from api.services import validation
+from models.database import Database
+from models.queries import articles
+from models.tables import Article
+
+
+@dataclass(frozen=True)
+class ArticleData:
+    slug: str
+    title: str
+    body: str
+    url: str | None = None
+    language: str = "en"
+    published_at: datetime | None = None
+
+    def validated(self) -> ArticleData:
+        validation.slug(self.slug)
+        validation.text_field("title", self.title, max_length=500)
+        validation.text_field("body", self.body, max_length=1_000_000, required=False)
+        validation.url(self.url)
+        validation.language(self.language)
+        published = self.published_at
+        if published is not None and published.tzinfo is None:
+            # A time without an offset is read as UTC rather than refused.
+            published = published.replace(tzinfo=UTC)
+        return ArticleData(
+            self.slug, self.title.strip(), self.body, self.url, self.language, published
+        )
+
+
+async def upsert_many(db: Database, items: list[ArticleData]) -> list[tuple[Article, bool]]:
+    """Validate everything first, then write all in one transaction: all or nothing."""
+    checked = [item.validated() for item in items]
+    async with db.write() as session:
+        return [
+            await articles.upsert_article(
+                session,
+                slug=item.slug,
+                title=item.title,
+                body=item.body,
+                url=item.url,
+                language=item.language,
+                published_at=item.published_at,
+            )
+            for item in checked
+        ]
+
+
+async def set_comments_open(db: Database, article_id: int, is_open: bool) -> Article:
+    async with db.write() as session:
+        article = await session.get(Article, article_id)
+        if article is None:
+            raise NotFound("no article with that id")
+        await articles.set_comments_open(session, article_id, is_open)
+        await session.refresh(article)
+        return article

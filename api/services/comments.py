@@ -1,0 +1,175 @@
+"""A comment's way through: checks, the moderation pipeline, one transaction.
+
+Scoring happens before the write transaction opens, so a slow model never holds
+a database lock; the cheap checks are repeated inside the transaction because
+the article may have closed (or the parent been removed) in the meantime.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy.exc import IntegrityError
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from api.auth import Identity
+from api.errors import BadUserInput, CommentsClosed, Conflict, NotFound
+from api.runtime import Runtime
+from api.services import validation
+from api.services.users import remember
+from api.services.visibility import can_see
+from models.queries import comments, history, reports
+from models.tables import APPROVED, Article, Comment, Report
+from moderation.pipeline import decide
+
+MAX_MUTATION_ID = 200
+MAX_REASON = 2000
+
+
+@dataclass(frozen=True)
+class NewComment:
+    article_id: int | None  # None: the client sent an ID that names no article
+    body: str
+    parent_id: int | None = None
+    parent_given: bool = False
+    client_mutation_id: str | None = None
+
+
+async def _check_target(session: AsyncSession, new: NewComment) -> tuple[Article, Comment | None]:
+    article = await session.get(Article, new.article_id) if new.article_id is not None else None
+    if article is None:
+        raise NotFound("no article with that id", field="articleId")
+    if not article.comments_open:
+        raise CommentsClosed("comments are closed on this article")
+    parent = None
+    if new.parent_given:
+        parent = await session.get(Comment, new.parent_id) if new.parent_id is not None else None
+        if parent is None or parent.status != APPROVED:
+            raise BadUserInput("the parent comment does not exist or is not visible", field="parentId")
+        if parent.article_id != article.id:
+            raise BadUserInput("the parent comment belongs to another article", field="parentId")
+    return article, parent
+
+
+async def add_comment(runtime: Runtime, author: Identity, new: NewComment) -> Comment:
+    settings = runtime.settings
+    validation.text_field("body", new.body, max_length=settings.max_comment_length)
+    if new.client_mutation_id is not None:
+        validation.text_field(
+            "clientMutationId", new.client_mutation_id, max_length=MAX_MUTATION_ID
+        )
+        async with runtime.db.read() as session:
+            existing = await comments.comment_by_mutation_id(
+                session, author.user_id, new.client_mutation_id
+            )
+        if existing is not None:
+            return existing
+    async with runtime.db.read() as session:
+        await _check_target(session, new)
+
+    decision = await decide(
+        new.body,
+        scorer=runtime.scorer.scorer,
+        policy=runtime.policy(),
+        timeout=settings.scorer_timeout,
+    )
+    try:
+        async with runtime.db.write() as session:
+            await remember(session, author)
+            article, parent = await _check_target(session, new)
+            comment = Comment(
+                article_id=article.id,
+                parent_id=parent.id if parent else None,
+                root_id=(parent.root_id or parent.id) if parent else None,
+                author_id=author.user_id,
+                body=new.body,
+                status=decision.status.value,
+                scores=decision.scores,
+                max_score=decision.max_score,
+                model=decision.model,
+                reasons=[reason.to_dict() for reason in decision.reasons],
+                client_mutation_id=new.client_mutation_id,
+            )
+            await comments.insert_comment(session, comment)
+            assert comment.id is not None
+            history.record(session, comment.id, comment.status)
+        return comment
+    except IntegrityError:
+        # A concurrent retry with the same clientMutationId won the unique constraint.
+        if new.client_mutation_id is None:
+            raise
+        async with runtime.db.read() as session:
+            existing = await comments.comment_by_mutation_id(
+                session, author.user_id, new.client_mutation_id
+            )
+        if existing is None:
+            raise
+        return existing
+
+
+async def moderate(
+    runtime: Runtime,
+    moderator: Identity,
+    comment_id: int | None,
+    status: str,
+    *,
+    reason: str | None = None,
+    version: int | None = None,
+) -> Comment:
+    """Approve or reject, conditional on the version the moderator saw (when given)."""
+    if reason is not None:
+        validation.text_field("reason", reason, max_length=MAX_REASON, required=False)
+    async with runtime.db.write() as session:
+        await remember(session, moderator)
+        comment = await session.get(Comment, comment_id) if comment_id is not None else None
+        if comment is None:
+            raise NotFound("no comment with that id", field="commentId")
+        stale = version is not None and version != comment.version
+        if stale or not await comments.change_status(session, comment, status):
+            await session.refresh(comment)
+            raise Conflict(
+                f"the comment changed since you saw it; it is now {comment.status}",
+                status=comment.status,
+                version=comment.version,
+            )
+        await reports.resolve_reports(session, comment.id or 0)
+        history.record(session, comment.id or 0, status, moderator.user_id, reason or None)
+    return comment
+
+
+async def report_comment(
+    runtime: Runtime,
+    reporter: Identity,
+    comment_id: int | None,
+    reason: str,
+    details: str | None,
+) -> Comment:
+    if details is not None:
+        validation.text_field("details", details, max_length=MAX_REASON, required=False)
+    try:
+        async with runtime.db.write() as session:
+            await remember(session, reporter)
+            comment = await session.get(Comment, comment_id) if comment_id is not None else None
+            if comment is None or not can_see(reporter, comment):
+                raise NotFound("no comment with that id", field="commentId")
+            assert comment.id is not None
+            if comment.author_id == reporter.user_id:
+                raise BadUserInput("you cannot report your own comment", field="commentId")
+            if comment.status != APPROVED:
+                raise BadUserInput("only published comments can be reported", field="commentId")
+            if await reports.find_report(session, comment.id, reporter.user_id) is not None:
+                raise Conflict("you have already reported this comment")
+            session.add(
+                Report(
+                    comment_id=comment.id,
+                    reporter_id=reporter.user_id,
+                    reason=reason,
+                    details=details or None,
+                )
+            )
+            await session.flush()
+            await comments.add_open_report(session, comment.id)
+        return comment
+    except IntegrityError:
+        # Two reports by one user raced past the check; the constraint kept one.
+        raise Conflict("you have already reported this comment") from None

@@ -1,0 +1,24 @@
+"""Users are upserted from their token on first sight."""
+
+from __future__ import annotations
+
+from api.auth import Identity
+from models.database import Database
+from models.queries.users import upsert_user, users_by_id
+from models.tables import User
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+
+async def remember(session: AsyncSession, identity: Identity) -> User:
+    """Inside a write transaction: store or refresh the token's user."""
+    return await upsert_user(session, identity.user_id, identity.name, identity.role.value)
+
+
+async def ensure_user(db: Database, identity: Identity) -> User:
+    """Outside a transaction: read first, and write only when the user is new or changed."""
+    async with db.read() as session:
+        user = (await users_by_id(session, [identity.user_id])).get(identity.user_id)
+    if user is not None and (user.name, user.role) == (identity.name, identity.role.value):
+        return user
+    async with db.write() as session:
+        return await remember(session, identity)

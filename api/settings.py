@@ -1,0 +1,54 @@
+"""Process settings, read from COMMENTMOD_* environment variables."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+from sqlalchemy.engine import make_url
+
+from models.database import sqlite_path
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="COMMENTMOD_", extra="ignore")
+
+    env: Literal["development", "production"] = "development"
+    database_url: str = "sqlite+aiosqlite:///./var/commentmod.db"
+    db_pool_size: int = Field(10, ge=1)
+    # Where generated state lives when the database is not a local file.
+    data_dir: Path = Path("var")
+    jwt_secret: SecretStr | None = None
+    hold_threshold: float = Field(0.8, ge=0.0, le=1.0)
+    report_threshold: int = Field(1, ge=1)
+    max_comment_length: int = Field(5000, ge=1)
+    scorer: str = "auto"
+    scorer_timeout: float = Field(2.0, gt=0)
+    log_level: str = "INFO"
+
+    @property
+    def production(self) -> bool:
+        return self.env == "production"
+
+    def secret_file(self) -> Path:
+        path = sqlite_path(make_url(self.database_url))
+        return (path.parent if path is not None else self.data_dir) / "jwt-secret"
+
+    def resolve_jwt_secret(self) -> str:
+        """COMMENTMOD_JWT_SECRET, else a random secret made once and kept beside the
+        database (mode 0600), so that `commentmod token` and `serve` agree."""
+        if self.jwt_secret is not None and self.jwt_secret.get_secret_value():
+            return self.jwt_secret.get_secret_value()
+        path = self.secret_file()
+        path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:
+            return path.read_text().strip()
+        with os.fdopen(fd, "w") as handle:
+            handle.write(secrets.token_urlsafe(48))
+        return path.read_text().strip()

@@ -1,0 +1,1 @@
+"""The memory floor: SQLModel tables, the database, and data-access functions."""

@@ -1,0 +1,52 @@
+"""Schema migrations (Alembic), callable from the CLI, the server and tests."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import create_engine
+from sqlalchemy.engine import make_url
+
+from models.database import sqlite_path
+
+MIGRATIONS = Path(__file__).parent / "migrations"
+
+
+def alembic_config(url: str) -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    # ConfigParser interpolation would choke on '%' in passwords.
+    config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
+    return config
+
+
+def upgrade(url: str, revision: str = "head") -> None:
+    """Apply pending migrations. Runs its own event loop: call it off the loop."""
+    path = sqlite_path(make_url(url))
+    if path is not None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    command.upgrade(alembic_config(url), revision)
+
+
+def sync_url(url: str) -> str:
+    """The same database through a blocking driver, for quick inspection."""
+    parsed = make_url(url)
+    drivers = {"sqlite": "sqlite", "postgresql": "postgresql+psycopg"}
+    return parsed.set(drivername=drivers.get(parsed.get_backend_name(), parsed.drivername)).render_as_string(hide_password=False)
+
+
+def head_revision() -> str | None:
+    return ScriptDirectory.from_config(alembic_config("sqlite://")).get_current_head()
+
+
+def current_revision(url: str) -> str | None:
+    engine = create_engine(sync_url(url))
+    try:
+        with engine.connect() as connection:
+            return MigrationContext.configure(connection).get_current_revision()
+    finally:
+        engine.dispose()

@@ -1,0 +1,1 @@
+"""Data access: every SQL statement the service runs lives below here."""

@@ -1,0 +1,82 @@
+"""Articles: upsert by slug, lookup, listing, and the denormalised counters."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+
+from sqlalchemy import update
+from sqlmodel import col, func, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from models.queries.keyset import Key, Order, Page
+from models.tables import Article, utcnow
+
+LISTING = Order((col(Article.listed_at), col(Article.id)), descending=True)
+
+
+async def articles_by_id(session: AsyncSession, ids: Iterable[int]) -> dict[int, Article]:
+    rows = await session.exec(select(Article).where(col(Article.id).in_(list(set(ids)))))
+    return {a.id: a for a in rows if a.id is not None}
+
+
+async def article_by_slug(session: AsyncSession, slug: str) -> Article | None:
+    return (await session.exec(select(Article).where(Article.slug == slug))).first()
+
+
+async def list_articles(session: AsyncSession, first: int, after: Key | None) -> Page[Article]:
+    query = select(Article).order_by(*LISTING.order_by()).limit(first + 1)
+    if after is not None:
+        query = query.where(LISTING.after(after))
+    return Page.from_overfetch((await session.exec(query)).all(), first)
+
+
+async def count_articles(session: AsyncSession) -> int:
+    return (await session.exec(select(func.count()).select_from(Article))).one()
+
+
+async def upsert_article(
+    session: AsyncSession,
+    *,
+    slug: str,
+    title: str,
+    body: str,
+    url: str | None = None,
+    language: str = "en",
+    published_at: datetime | None = None,
+) -> tuple[Article, bool]:
+    """Insert or update by slug; returns the article and whether it was created."""
+    article = await article_by_slug(session, slug)
+    created = article is None
+    now = utcnow()
+    if article is None:
+        article = Article(slug=slug, title=title, body=body, created_at=now)
+        session.add(article)
+    article.title, article.body, article.url = title, body, url
+    article.language, article.published_at = language, published_at
+    article.listed_at = published_at or article.created_at
+    article.updated_at = now
+    await session.flush()
+    return article, created
+
+
+async def set_comments_open(session: AsyncSession, article_id: int, is_open: bool) -> None:
+    await session.exec(
+        update(Article)
+        .where(col(Article.id) == article_id)
+        .values(comments_open=is_open, updated_at=utcnow())
+    )
+
+
+async def adjust_counts(
+    session: AsyncSession, article_id: int, *, delta: int, top_level: bool
+) -> None:
+    # Arithmetic in SQL, so that concurrent writers never lose an increment.
+    await session.exec(
+        update(Article)
+        .where(col(Article.id) == article_id)
+        .values(
+            comment_count=Article.comment_count + delta,
+            top_level_count=Article.top_level_count + (delta if top_level else 0),
+        )
+    )

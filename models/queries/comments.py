@@ -1,0 +1,160 @@
+"""Comments: creation, visibility changes, thread pages and the moderation queue."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import ColumnElement, and_, func, update
+from sqlalchemy.orm import aliased
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from models.queries.articles import adjust_counts
+from models.queries.keyset import Key, Order, Page
+from models.tables import APPROVED, Comment, utcnow
+
+OLDEST = Order((col(Comment.created_at), col(Comment.id)), descending=False)
+NEWEST = Order((col(Comment.created_at), col(Comment.id)), descending=True)
+MOST_TOXIC = Order((col(Comment.max_score), col(Comment.id)), descending=True)
+ORDERS = {"oldest": OLDEST, "newest": NEWEST, "toxic": MOST_TOXIC}
+
+async def comments_by_id(session: AsyncSession, ids: Iterable[int]) -> dict[int, Comment]:
+    rows = await session.exec(select(Comment).where(col(Comment.id).in_(list(set(ids)))))
+    return {c.id: c for c in rows if c.id is not None}
+
+
+async def comment_by_mutation_id(
+    session: AsyncSession, author_id: str, client_mutation_id: str
+) -> Comment | None:
+    query = select(Comment).where(
+        Comment.author_id == author_id, Comment.client_mutation_id == client_mutation_id
+    )
+    return (await session.exec(query)).first()
+
+
+async def _apply_visibility(session: AsyncSession, comment: Comment, old: str | None, new: str) -> None:
+    """Keep the visible-comment counters in step with a status change."""
+    delta = int(new == APPROVED) - int(old == APPROVED)
+    if delta == 0:
+        return
+    await adjust_counts(session, comment.article_id, delta=delta, top_level=comment.parent_id is None)
+    if comment.parent_id is not None:
+        await session.exec(
+            update(Comment)
+            .where(col(Comment.id) == comment.parent_id)
+            .values(reply_count=Comment.reply_count + delta)
+        )
+
+
+async def insert_comment(session: AsyncSession, comment: Comment) -> Comment:
+    session.add(comment)
+    await session.flush()
+    await _apply_visibility(session, comment, None, comment.status)
+    return comment
+
+
+async def change_status(
+    session: AsyncSession, comment: Comment, new_status: str
+) -> bool:
+    """Move a comment to new_status if nobody changed it since it was read.
+
+    The UPDATE is conditional on the version that was read, so of two concurrent
+    decisions exactly one matches a row; the caller reports the other as a conflict.
+    """
+    result = await session.exec(
+        update(Comment)
+        .where(col(Comment.id) == comment.id, col(Comment.version) == comment.version)
+        .values(status=new_status, version=Comment.version + 1, open_reports=0, updated_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
+    if getattr(result, "rowcount", 0) != 1:
+        return False
+    old_status = comment.status
+    await session.refresh(comment)
+    await _apply_visibility(session, comment, old_status, new_status)
+    return True
+
+
+async def add_open_report(session: AsyncSession, comment_id: int) -> None:
+    await session.exec(
+        update(Comment)
+        .where(col(Comment.id) == comment_id)
+        .values(open_reports=Comment.open_reports + 1)
+    )
+
+
+@dataclass(frozen=True)
+class ThreadScope:
+    """Whose children a page lists: an article's top level or a comment's replies."""
+
+    kind: str  # "article" | "parent"
+    first: int
+    after: Key | None
+    order: str  # a name in ORDERS; kept as a name so that scopes hash
+
+
+async def thread_pages(
+    session: AsyncSession, scope: ThreadScope, owner_ids: Sequence[int]
+) -> dict[int, Page[Comment]]:
+    """One page of visible children for each owner, in a single windowed query."""
+    owner = col(Comment.article_id) if scope.kind == "article" else col(Comment.parent_id)
+    conditions: list[ColumnElement[bool]] = [
+        owner.in_(list(set(owner_ids))),
+        col(Comment.status) == APPROVED,
+    ]
+    if scope.kind == "article":
+        conditions.append(col(Comment.parent_id).is_(None))
+    order = ORDERS[scope.order]
+    if scope.after is not None:
+        conditions.append(order.after(scope.after))
+    position = func.row_number().over(partition_by=owner, order_by=order.order_by())
+    ranked = select(Comment, position.label("position")).where(and_(*conditions)).subquery()
+    row = aliased(Comment, ranked)
+    query = (
+        select(row)
+        .where(ranked.c.position <= scope.first + 1)
+        .order_by(ranked.c.position)
+    )
+    grouped: dict[int, list[Comment]] = {owner_id: [] for owner_id in owner_ids}
+    for comment in (await session.exec(query)).all():
+        key = comment.article_id if scope.kind == "article" else comment.parent_id
+        if key is not None:
+            grouped[key].append(comment)
+    return {k: Page.from_overfetch(v, scope.first) for k, v in grouped.items()}
+
+
+def queue_filter(
+    queue: str, report_threshold: int, article_id: int | None
+) -> list[ColumnElement[bool]]:
+    if queue == "REPORTED":
+        conditions = [
+            col(Comment.status) == APPROVED,
+            col(Comment.open_reports) >= report_threshold,
+        ]
+    else:
+        # The other queues are named after the status they hold.
+        conditions = [col(Comment.status) == queue]
+    if article_id is not None:
+        conditions.append(col(Comment.article_id) == article_id)
+    return conditions
+
+
+async def queue_page(
+    session: AsyncSession,
+    conditions: list[ColumnElement[bool]],
+    order: Order,
+    first: int,
+    after: Key | None,
+) -> Page[Comment]:
+    query = select(Comment).where(*conditions)
+    if after is not None:
+        query = query.where(order.after(after))
+    query = query.order_by(*order.order_by()).limit(first + 1)
+    return Page.from_overfetch((await session.exec(query)).all(), first)
+
+
+async def count_where(session: AsyncSession, conditions: list[ColumnElement[bool]]) -> int:
+    query: Any = select(func.count()).select_from(Comment).where(*conditions)
+    return int((await session.exec(query)).one())

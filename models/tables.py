@@ -1,0 +1,126 @@
+"""SQLModel tables. Statuses are stored as the shared vocabulary's strings."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import JSON, CheckConstraint, Column, Index, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+
+# Stable constraint names, so migrations read the same on every dialect.
+SQLModel.metadata.naming_convention = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+APPROVED, PENDING, REJECTED = "APPROVED", "PENDING", "REJECTED"
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class User(SQLModel, table=True):
+    __tablename__ = "users"
+
+    id: str = Field(primary_key=True, max_length=200)
+    name: str = Field(max_length=200)
+    role: str = Field(max_length=20)
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class Article(SQLModel, table=True):
+    __tablename__ = "articles"
+
+    id: int | None = Field(default=None, primary_key=True)
+    slug: str = Field(max_length=200, unique=True)
+    title: str = Field(max_length=500)
+    body: str
+    url: str | None = Field(default=None, max_length=2000)
+    language: str = Field(default="en", max_length=16)
+    published_at: datetime | None = None
+    # Sort key for article lists: published_at, or the time it was first stored.
+    listed_at: datetime = Field(default_factory=utcnow)
+    comments_open: bool = True
+    # Denormalised, kept in step in the same transaction as every visibility change.
+    comment_count: int = 0
+    top_level_count: int = 0
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)
+
+    __table_args__ = (Index("ix_article_listed", "listed_at", "id"),)
+
+
+class Comment(SQLModel, table=True):
+    __tablename__ = "comments"
+
+    id: int | None = Field(default=None, primary_key=True)
+    article_id: int = Field(foreign_key="articles.id")
+    parent_id: int | None = Field(default=None, foreign_key="comments.id")
+    # The top-level comment of the thread; None for a top-level comment itself.
+    root_id: int | None = None
+    author_id: str = Field(foreign_key="users.id", max_length=200)
+    body: str
+    status: str = Field(max_length=16)
+    version: int = 1
+    language: str | None = Field(default=None, max_length=16)
+    scores: dict[str, float] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    max_score: float = 0.0
+    model: str = Field(default="", max_length=200)
+    reasons: list[dict[str, Any]] = Field(
+        default_factory=list, sa_column=Column(JSON, nullable=False)
+    )
+    # Visible direct replies, kept in step like Article.comment_count.
+    reply_count: int = 0
+    open_reports: int = 0
+    client_mutation_id: str | None = Field(default=None, max_length=200)
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)
+
+    __table_args__ = (
+        CheckConstraint("status IN ('APPROVED', 'PENDING', 'REJECTED')", name="status"),
+        UniqueConstraint("author_id", "client_mutation_id", name="uq_comment_author_mutation"),
+        Index("ix_comment_thread", "article_id", "parent_id", "status", "created_at", "id"),
+        Index("ix_comment_replies", "parent_id", "status", "created_at", "id"),
+        Index("ix_comment_queue", "status", "created_at", "id"),
+        Index("ix_comment_queue_toxic", "status", "max_score", "id"),
+        Index("ix_comment_article_queue", "article_id", "status", "created_at", "id"),
+        Index("ix_comment_author", "author_id", "created_at"),
+    )
+
+
+class ModerationAction(SQLModel, table=True):
+    """One entry of a comment's history: the system's decision or a moderator's."""
+
+    __tablename__ = "moderation_actions"
+
+    id: int | None = Field(default=None, primary_key=True)
+    comment_id: int = Field(foreign_key="comments.id", index=True)
+    status: str = Field(max_length=16)
+    # None means the system decided.
+    moderator_id: str | None = Field(default=None, foreign_key="users.id", max_length=200)
+    reason: str | None = Field(default=None, max_length=2000)
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class Report(SQLModel, table=True):
+    __tablename__ = "reports"
+
+    id: int | None = Field(default=None, primary_key=True)
+    comment_id: int = Field(foreign_key="comments.id", index=True)
+    reporter_id: str = Field(foreign_key="users.id", max_length=200)
+    reason: str = Field(max_length=16)
+    details: str | None = Field(default=None, max_length=2000)
+    created_at: datetime = Field(default_factory=utcnow)
+    # Set when a moderator decides on the comment; the report then leaves the queue.
+    resolved_at: datetime | None = None
+
+    __table_args__ = (
+        UniqueConstraint("comment_id", "reporter_id", name="uq_report_once_per_user"),
+    )

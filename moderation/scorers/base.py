@@ -1,0 +1,23 @@
+"""The Scorer protocol every model implements."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Protocol, runtime_checkable
+
+
+class ScorerUnavailable(Exception):
+    """The scorer could not produce scores (not loaded, crashed, timed out)."""
+
+
+@runtime_checkable
+class Scorer(Protocol):
+    name: str
+    version: str
+    labels: tuple[str, ...]
+    # ISO 639-1 codes the model was trained on.
+    languages: tuple[str, ...]
+
+    async def score(self, texts: Sequence[str]) -> list[dict[str, float]]:
+        """Score a batch; one {label: probability} mapping per text, in order."""
+        ...
