@@ -90,7 +90,9 @@ async def _load_demo(settings: Settings) -> None:
 @click.option(
     "--role", type=click.Choice([r.value for r in Role], case_sensitive=False), default="commenter"
 )
-@click.option("--ttl", default=86400, show_default=True, type=click.IntRange(min=1), help="Seconds.")
+@click.option(
+    "--ttl", default=86400, show_default=True, type=click.IntRange(min=1), help="Seconds."
+)
 def token(user_id: str, name: str, role: str, ttl: int) -> None:
     """Print a signed token, and nothing else."""
     settings = _settings()

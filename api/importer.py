@@ -26,7 +26,9 @@ def _from_text(path: Path, text: str) -> list[ArticleData]:
     lines = text.splitlines()
     index = next((i for i, line in enumerate(lines) if line.strip()), None)
     if index is None:
-        raise InvalidArticleFile(f"{path}: the file is empty; the first non-empty line must be the title")
+        raise InvalidArticleFile(
+            f"{path}: the file is empty; the first non-empty line must be the title"
+        )
     body = "\n".join(lines[index + 1 :]).strip("\n")
     return [ArticleData(slug=slug_from_name(path), title=lines[index].strip(), body=body)]
 

@@ -36,7 +36,9 @@ def sync_url(url: str) -> str:
     """The same database through a blocking driver, for quick inspection."""
     parsed = make_url(url)
     drivers = {"sqlite": "sqlite", "postgresql": "postgresql+psycopg"}
-    return parsed.set(drivername=drivers.get(parsed.get_backend_name(), parsed.drivername)).render_as_string(hide_password=False)
+    return parsed.set(
+        drivername=drivers.get(parsed.get_backend_name(), parsed.drivername)
+    ).render_as_string(hide_password=False)
 
 
 def head_revision() -> str | None:

@@ -8,7 +8,6 @@ from typing import Any
 from sqlalchemy import JSON, CheckConstraint, Column, Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-
 # Stable constraint names, so migrations read the same on every dialect.
 SQLModel.metadata.naming_convention = {
     "ix": "ix_%(column_0_label)s",

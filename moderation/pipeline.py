@@ -32,7 +32,9 @@ def combine(outcomes: Sequence[Outcome]) -> tuple[Status, tuple[Reason, ...]]:
     return status, tuple(reasons)
 
 
-async def score_text(scorer: Scorer, text: str, timeout: float) -> tuple[dict[str, float] | None, str | None]:
+async def score_text(
+    scorer: Scorer, text: str, timeout: float
+) -> tuple[dict[str, float] | None, str | None]:
     """Return (scores, None) or (None, why it failed); never raises."""
     try:
         async with asyncio.timeout(timeout):

@@ -44,7 +44,7 @@ def database_url(tmp_path: Path, template_db: Path) -> str:
 
 @pytest.fixture
 def settings(database_url: str) -> Settings:
-    return Settings(database_url=database_url, jwt_secret="test-secret-" + "x" * 32)
+    return Settings(database_url=database_url, jwt_secret="test-secret-" + "x" * 64)
 
 
 @pytest.fixture

@@ -29,6 +29,10 @@ def decode_cursor(order: str, columns: Order, cursor: str | None) -> Key | None:
         )
     except (binascii.Error, ValueError, TypeError, KeyError):
         raise BadUserInput("invalid cursor", argument="after") from None
-    if found != order or len(key) != len(columns.columns) or not all(isinstance(v, int | float | datetime) for v in key):
+    if (
+        found != order
+        or len(key) != len(columns.columns)
+        or not all(isinstance(v, int | float | datetime) for v in key)
+    ):
         raise BadUserInput("cursor belongs to another list or ordering", argument="after")
     return key

@@ -14,12 +14,27 @@ from api.errors import AppError
 logger = logging.getLogger("commentmod.errors")
 
 
+# Driver messages that mean "cannot reach the database now", not "the query is wrong".
+UNREACHABLE = (
+    "unable to open database file",
+    "database is locked",
+    "could not connect",
+    "connection refused",
+    "connection was closed",
+    "server closed the connection",
+    "terminating connection",
+    "the database system is",
+    "too many connections",
+)
+
+
 def _is_unavailable(exc: BaseException) -> bool:
-    if isinstance(exc, PoolTimeout | ConnectionError):
+    if isinstance(exc, PoolTimeout | ConnectionError | OSError):
         return True
-    if isinstance(exc, OperationalError):
+    if isinstance(exc, DBAPIError) and exc.connection_invalidated:
         return True
-    return isinstance(exc, DBAPIError) and exc.connection_invalidated
+    message = str(exc).lower()
+    return isinstance(exc, OperationalError) and any(text in message for text in UNREACHABLE)
 
 
 class ErrorCodes(MaskErrors):
@@ -32,8 +47,8 @@ class ErrorCodes(MaskErrors):
         original = error.original_error
         if isinstance(original, AppError) or (error.extensions or {}).get("code"):
             return error
-        if original is None:
-            # Parse, validation and variable errors: the request itself is wrong.
+        if original is None or isinstance(original, GraphQLError) or error.path is None:
+            # Parse, validation and coercion errors: the request itself is wrong.
             return self._with(error, error.message, {"code": "BAD_USER_INPUT"})
         request_id = getattr(self.execution_context.context, "request_id", None)
         if _is_unavailable(original):

@@ -30,9 +30,7 @@ class Loaders:
         self.comment: DataLoader[int, Comment | None] = DataLoader(
             self._by_id(comments.comments_by_id)
         )
-        self.reports: DataLoader[int, list[Report]] = DataLoader(
-            self._grouped(reports.reports_for)
-        )
+        self.reports: DataLoader[int, list[Report]] = DataLoader(self._grouped(reports.reports_for))
         self.history: DataLoader[int, list[ModerationAction]] = DataLoader(
             self._grouped(history.history_for)
         )

@@ -81,7 +81,9 @@ class ArticlePayload:
     article: ArticleNode
 
 
-async def _moderate(info: Info, data: ModerateCommentInput, status: Status) -> ModerateCommentPayload:
+async def _moderate(
+    info: Info, data: ModerateCommentInput, status: Status
+) -> ModerateCommentPayload:
     comment = await comment_service.moderate(
         info.context.runtime,
         info.context.signed_in(),
@@ -114,11 +116,15 @@ class Mutation:
         )
 
     @strawberry.mutation
-    async def approve_comment(self, info: Info, input: ModerateCommentInput) -> ModerateCommentPayload:
+    async def approve_comment(
+        self, info: Info, input: ModerateCommentInput
+    ) -> ModerateCommentPayload:
         return await _moderate(info, input, Status.APPROVED)
 
     @strawberry.mutation
-    async def reject_comment(self, info: Info, input: ModerateCommentInput) -> ModerateCommentPayload:
+    async def reject_comment(
+        self, info: Info, input: ModerateCommentInput
+    ) -> ModerateCommentPayload:
         return await _moderate(info, input, Status.REJECTED)
 
     @strawberry.mutation(description="Flag a published comment for moderators; once per user.")

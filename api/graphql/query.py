@@ -42,7 +42,9 @@ class Query:
             async with db.read() as session:
                 return await articles.count_articles(session)
 
-        return build_connection(page, "listing", articles.LISTING, lambda a: ArticleNode(row=a), count)
+        return build_connection(
+            page, "listing", articles.LISTING, lambda a: ArticleNode(row=a), count
+        )
 
     @strawberry.field(description="One article, by id or by slug (give exactly one).")
     async def article(

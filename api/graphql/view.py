@@ -17,15 +17,16 @@ from api.runtime import Runtime
 
 
 def unauthenticated(message: str) -> JSONResponse:
-    body = {"data": None, "errors": [{"message": message, "extensions": {"code": "UNAUTHENTICATED"}}]}
+    body = {
+        "data": None,
+        "errors": [{"message": message, "extensions": {"code": "UNAUTHENTICATED"}}],
+    }
     return JSONResponse(body, status_code=401, headers={"WWW-Authenticate": "Bearer"})
 
 
 class GraphQLEndpoint(GraphQL[Context, None]):
     def __init__(self, schema: Schema, runtime: Runtime) -> None:
-        super().__init__(
-            schema, graphql_ide=None if runtime.settings.production else "graphiql"
-        )
+        super().__init__(schema, graphql_ide=None if runtime.settings.production else "graphiql")
         self.runtime = runtime
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -44,7 +45,9 @@ class GraphQLEndpoint(GraphQL[Context, None]):
         token = bearer_token(header)
         return verify_token(self.runtime.jwt_secret, token) if token else None
 
-    async def get_context(self, request: Request | WebSocket, response: Response | WebSocket) -> Context:
+    async def get_context(
+        self, request: Request | WebSocket, response: Response | WebSocket
+    ) -> Context:
         request_id = request.headers.get("x-request-id") or uuid.uuid4().hex
         if isinstance(response, Response):
             response.headers["X-Request-ID"] = request_id

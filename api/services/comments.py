@@ -45,7 +45,9 @@ async def _check_target(session: AsyncSession, new: NewComment) -> tuple[Article
     if new.parent_given:
         parent = await session.get(Comment, new.parent_id) if new.parent_id is not None else None
         if parent is None or parent.status != APPROVED:
-            raise BadUserInput("the parent comment does not exist or is not visible", field="parentId")
+            raise BadUserInput(
+                "the parent comment does not exist or is not visible", field="parentId"
+            )
         if parent.article_id != article.id:
             raise BadUserInput("the parent comment belongs to another article", field="parentId")
     return article, parent
@@ -77,6 +79,7 @@ async def add_comment(runtime: Runtime, author: Identity, new: NewComment) -> Co
         async with runtime.db.write() as session:
             await remember(session, author)
             article, parent = await _check_target(session, new)
+            assert article.id is not None
             comment = Comment(
                 article_id=article.id,
                 parent_id=parent.id if parent else None,

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from sqlmodel.ext.asyncio.session import AsyncSession
+
 from api.auth import Identity
 from models.database import Database
 from models.queries.users import upsert_user, users_by_id
 from models.tables import User
-from sqlmodel.ext.asyncio.session import AsyncSession
 
 
 async def remember(session: AsyncSession, identity: Identity) -> User:

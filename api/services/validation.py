@@ -10,9 +10,7 @@ SLUG = re.compile(r"^[a-z0-9][a-z0-9_-]{0,199}$")
 LANGUAGE = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{1,8})*$")
 
 
-def text_field(
-    name: str, value: str, *, max_length: int, required: bool = True
-) -> str:
+def text_field(name: str, value: str, *, max_length: int, required: bool = True) -> str:
     """Refuse NUL bytes, blank required text and text over max_length characters."""
     if "\x00" in value:
         raise BadUserInput(f"{name} must not contain NUL characters", field=name)
@@ -30,7 +28,8 @@ def text_field(
 def slug(value: str) -> str:
     if not SLUG.match(value):
         raise BadUserInput(
-            "slug must be 1-200 characters of a-z, 0-9, '-' and '_', starting with a letter or digit",
+            "slug must be 1-200 characters of a-z, 0-9, '-' and '_', "
+            "starting with a letter or digit",
             field="slug",
         )
     return value
@@ -38,7 +37,9 @@ def slug(value: str) -> str:
 
 def language(value: str) -> str:
     if not LANGUAGE.match(value) or len(value) > 16:
-        raise BadUserInput("language must be a language tag such as 'en' or 'pt-BR'", field="language")
+        raise BadUserInput(
+            "language must be a language tag such as 'en' or 'pt-BR'", field="language"
+        )
     return value
 
 

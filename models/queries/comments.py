@@ -20,6 +20,7 @@ NEWEST = Order((col(Comment.created_at), col(Comment.id)), descending=True)
 MOST_TOXIC = Order((col(Comment.max_score), col(Comment.id)), descending=True)
 ORDERS = {"oldest": OLDEST, "newest": NEWEST, "toxic": MOST_TOXIC}
 
+
 async def comments_by_id(session: AsyncSession, ids: Iterable[int]) -> dict[int, Comment]:
     rows = await session.exec(select(Comment).where(col(Comment.id).in_(list(set(ids)))))
     return {c.id: c for c in rows if c.id is not None}
@@ -34,12 +35,16 @@ async def comment_by_mutation_id(
     return (await session.exec(query)).first()
 
 
-async def _apply_visibility(session: AsyncSession, comment: Comment, old: str | None, new: str) -> None:
+async def _apply_visibility(
+    session: AsyncSession, comment: Comment, old: str | None, new: str
+) -> None:
     """Keep the visible-comment counters in step with a status change."""
     delta = int(new == APPROVED) - int(old == APPROVED)
     if delta == 0:
         return
-    await adjust_counts(session, comment.article_id, delta=delta, top_level=comment.parent_id is None)
+    await adjust_counts(
+        session, comment.article_id, delta=delta, top_level=comment.parent_id is None
+    )
     if comment.parent_id is not None:
         await session.exec(
             update(Comment)
@@ -55,9 +60,7 @@ async def insert_comment(session: AsyncSession, comment: Comment) -> Comment:
     return comment
 
 
-async def change_status(
-    session: AsyncSession, comment: Comment, new_status: str
-) -> bool:
+async def change_status(session: AsyncSession, comment: Comment, new_status: str) -> bool:
     """Move a comment to new_status if nobody changed it since it was read.
 
     The UPDATE is conditional on the version that was read, so of two concurrent
@@ -112,11 +115,7 @@ async def thread_pages(
     position = func.row_number().over(partition_by=owner, order_by=order.order_by())
     ranked = select(Comment, position.label("position")).where(and_(*conditions)).subquery()
     row = aliased(Comment, ranked)
-    query = (
-        select(row)
-        .where(ranked.c.position <= scope.first + 1)
-        .order_by(ranked.c.position)
-    )
+    query = select(row).where(ranked.c.position <= scope.first + 1).order_by(ranked.c.position)
     grouped: dict[int, list[Comment]] = {owner_id: [] for owner_id in owner_ids}
     for comment in (await session.exec(query)).all():
         key = comment.article_id if scope.kind == "article" else comment.parent_id

@@ -9,8 +9,8 @@ from importlib.metadata import version
 
 class LinearScorer:
     name = "linear"
-    labels = ("toxicity",)
-    languages = ("en",)
+    labels: tuple[str, ...] = ("toxicity",)
+    languages: tuple[str, ...] = ("en",)
 
     def __init__(self) -> None:
         # Importing loads the pickled model from the package; no network involved.

@@ -43,7 +43,9 @@ async def test_toxic_comment_is_held_with_reason_and_hidden_from_readers(api: Ap
     assert data["article"]["commentCount"] == 0
     assert data["article"]["comments"]["edges"] == []
 
-    query = "query($id: ID!) { comment(id: $id) { id status moderation { reasons { code detail } } } }"
+    query = (
+        "query($id: ID!) { comment(id: $id) { id status moderation { reasons { code detail } } } }"
+    )
     # Anonymous readers and other commenters get null; the author sees it, without moderation.
     assert (await api.data(query, {"id": held["id"]}))["comment"] is None
     assert (await api.data(query, {"id": held["id"]}, as_=api.token("bob")))["comment"] is None
@@ -77,7 +79,9 @@ async def test_replies_nest_to_any_depth_and_count(api: Api) -> None:
     ann, bob = api.token("ann"), api.token("bob")
     top = await api.comment(article["id"], "Top-level thought.", as_=ann)
     reply = await api.comment(article["id"], "A reply.", as_=bob, parent_id=top["id"])
-    deeper = await api.comment(article["id"], "A reply to the reply.", as_=ann, parent_id=reply["id"])
+    deeper = await api.comment(
+        article["id"], "A reply to the reply.", as_=ann, parent_id=reply["id"]
+    )
 
     data = await api.data(THREAD, {"slug": "a-story"})
     assert data["article"]["commentCount"] == 3

@@ -52,7 +52,9 @@ def page_size(first: int | None) -> int:
     return min(first, MAX_PAGE)
 
 
-def page_args(name: str, order: Order, first: int | None, after: str | None) -> tuple[int, Key | None]:
+def page_args(
+    name: str, order: Order, first: int | None, after: str | None
+) -> tuple[int, Key | None]:
     return page_size(first), decode_cursor(name, order, after)
 
 
