@@ -1,5 +1,8 @@
 # The two entry points: `make run` and `make test`. Both set up .venv on first use.
 VENV ?= .venv
+# torch==2.13.0 comes from the CPU wheel on this disk, never PyPI's CUDA build.
+WHEELS ?= /opt/wheels
+PIP_FIND := $(if $(wildcard $(WHEELS)),--find-links $(WHEELS),)
 PYTHON ?= python3
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
@@ -9,7 +12,8 @@ STAMP := $(VENV)/.installed-stamp
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet $(PIP_FIND) 'torch==2.13.0'
+	$(BIN)/python -m pip install --quiet $(PIP_FIND) -e '.[dev,detoxify]'
 	touch $(STAMP)
 
 setup: $(STAMP)

@@ -34,6 +34,7 @@ def create_app(
 
     async def healthz(_request: Request) -> JSONResponse:
         loaded = runtime.scorer
+        stats = runtime.scoring.stats
         body: dict[str, object] = {
             "status": "ok",
             "database": runtime.db.dialect,
@@ -41,6 +42,11 @@ def create_app(
                 "name": loaded.scorer.name,
                 "version": loaded.scorer.version,
                 "why": loaded.why,
+                "requests": stats.requests,
+                "batches": stats.batches,
+                "largestBatch": stats.largest_batch,
+                "failures": stats.failures,
+                "unavailable": runtime.counters["scorer_unavailable"],
             },
         }
         try:

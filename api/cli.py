@@ -57,14 +57,21 @@ def serve(host: str, port: int, database_url: str | None, demo: bool, no_migrate
     import uvicorn
 
     from api.app import create_app
+    from api.runtime import Runtime
+    from moderation.scorers.registry import ScorerConfigError, load_scorer
 
     settings = _settings(database_url)
     _logging(settings)
+    try:
+        # Before migrations and the socket: a scorer that cannot load stops startup here.
+        loaded = load_scorer(settings.scorer_options())
+    except ScorerConfigError as exc:
+        raise click.ClickException(str(exc)) from None
     if not no_migrate:
         upgrade(settings.database_url)
     if demo:
         asyncio.run(_load_demo(settings))
-    app = create_app(settings, migrate=False)
+    app = create_app(runtime=Runtime(settings, scorer=loaded), migrate=False)
     uvicorn.run(app, host=host, port=port, log_level=settings.log_level.lower())
 
 
@@ -136,6 +143,73 @@ def import_articles(files: tuple[Path, ...], database_url: str | None) -> None:
         f"imported {len(items)} article(s): {sum(created)} created, "
         f"{len(created) - sum(created)} updated"
     )
+
+
+@cli.command()
+@click.option(
+    "--status", type=click.Choice(["PENDING", "APPROVED", "REJECTED"], case_sensitive=False)
+)
+@click.option("--article", "article_slug", help="Only this article's comments (by slug).")
+@click.option("--database-url", help="Overrides COMMENTMOD_DATABASE_URL.")
+def rescore(status: str | None, article_slug: str | None, database_url: str | None) -> None:
+    """Re-run moderation with the current scorer and settings.
+
+    Only comments no moderator has decided on are moved.
+    """
+    from api.errors import AppError
+    from api.runtime import Runtime
+    from api.services.rescore import count_candidates
+    from api.services.rescore import rescore as run_rescore
+
+    settings = _settings(database_url)
+    _logging(settings)
+
+    async def run() -> str:
+        runtime = Runtime(settings)
+        await runtime.start(migrate=True)
+        try:
+            total = await count_candidates(runtime, status and status.upper(), article_slug)
+            with click.progressbar(length=total, label="rescoring", file=sys.stderr) as bar:
+                result = await run_rescore(
+                    runtime,
+                    status=status and status.upper(),
+                    article_slug=article_slug,
+                    progress=bar.update,
+                )
+        except AppError as exc:
+            raise click.ClickException(str(exc)) from None
+        finally:
+            await runtime.stop()
+        return (
+            f"examined {result.examined} comment(s) with {runtime.scorer.scorer.name}: "
+            f"{result.moved} changed status, {result.skipped_conflicts} skipped "
+            "(a moderator decided meanwhile)"
+        )
+
+    click.echo(asyncio.run(run()))
+
+
+@cli.group()
+def models() -> None:
+    """Scoring models."""
+
+
+@models.command("download")
+@click.argument(
+    "name",
+    type=click.Choice(["original", "unbiased", "multilingual", "original-small", "unbiased-small"]),
+)
+def models_download(name: str) -> None:
+    """Fetch a detoxify model into the local cache (needs a network; serve never downloads)."""
+    try:
+        from moderation.scorers.detoxify import download
+    except ImportError:
+        raise click.ClickException("install the extra first: pip install '.[detoxify]'") from None
+    try:
+        weights = download(name)
+    except Exception as exc:
+        raise click.ClickException(f"download failed: {exc}") from None
+    click.echo(f"checkpoint: {weights.checkpoint}\nconfig: {weights.config_dir}")
 
 
 @cli.command("export-schema")

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections import Counter
 
+from api.services.policy import PolicyCache
 from api.settings import Settings
 from models.database import Database, redact
 from models.migrate import upgrade
-from moderation.policy import Policy
+from moderation.batcher import MicroBatcher
+from moderation.language import warm_up
 from moderation.scorers.registry import LoadedScorer, load_scorer
 
 logger = logging.getLogger("commentmod")
@@ -19,26 +22,45 @@ class Runtime:
         self.settings = settings
         self.db = Database(settings.database_url, pool_size=settings.db_pool_size)
         self.jwt_secret = settings.resolve_jwt_secret()
-        self._scorer = scorer
+        self.policies = PolicyCache()
+        # Events worth watching: scorer_unavailable, comments_created, ...
+        self.counters: Counter[str] = Counter()
+        self._loaded = scorer
+        self._batcher: MicroBatcher | None = None
 
     @property
     def scorer(self) -> LoadedScorer:
-        if self._scorer is None:
+        if self._loaded is None:
             raise RuntimeError("scorer not loaded; call Runtime.start() first")
-        return self._scorer
+        return self._loaded
 
-    def policy(self) -> Policy:
-        return Policy(hold_threshold=self.settings.hold_threshold)
+    @property
+    def scoring(self) -> MicroBatcher:
+        """The active scorer behind the micro-batcher: what every caller scores through."""
+        if self._batcher is None:
+            self._batcher = MicroBatcher(
+                self.scorer.scorer,
+                max_batch=self.settings.scorer_max_batch,
+                max_wait=self.settings.scorer_max_wait_ms / 1000,
+            )
+        return self._batcher
+
+    def use_scorer(self, loaded: LoadedScorer) -> None:
+        self._loaded = loaded
+        self._batcher = None
 
     async def start(self, *, migrate: bool = True) -> None:
         if migrate:
             await asyncio.to_thread(upgrade, self.settings.database_url)
-        if self._scorer is None:
+        if self._loaded is None:
             # Loading a model is slow, blocking work: keep it off the event loop.
-            self._scorer = await asyncio.to_thread(load_scorer, self.settings.scorer)
-        scorer = self._scorer.scorer
+            self._loaded = await asyncio.to_thread(load_scorer, self.settings.scorer_options())
+        await asyncio.to_thread(warm_up)
+        scorer = self._loaded.scorer
         logger.info("database: %s", redact(self.settings.database_url))
-        logger.info("scorer: %s %s (%s)", scorer.name, scorer.version, self._scorer.why)
+        logger.info("scorer: %s %s (%s)", scorer.name, scorer.version, self._loaded.why)
 
     async def stop(self) -> None:
+        if self._batcher is not None:
+            await self._batcher.close()
         await self.db.dispose()

@@ -12,6 +12,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy.engine import make_url
 
 from models.database import sqlite_path
+from moderation.scorers.registry import ScorerOptions
 
 
 class Settings(BaseSettings):
@@ -28,7 +29,28 @@ class Settings(BaseSettings):
     max_comment_length: int = Field(5000, ge=1)
     scorer: str = "auto"
     scorer_timeout: float = Field(2.0, gt=0)
+    # Micro-batching: requests arriving within max_wait share one forward pass.
+    scorer_max_batch: int = Field(32, ge=1, le=1024)
+    scorer_max_wait_ms: float = Field(5.0, ge=0, le=1000)
+    scorer_device: str = "cpu"
+    detoxify_variant: Literal[
+        "original", "unbiased", "multilingual", "original-small", "unbiased-small"
+    ] = "original"
+    detoxify_checkpoint: Path | None = None
+    detoxify_config_dir: Path | None = None
+    # Dynamic int8 quantisation of transformer scorers on CPU; changes scores, so off.
+    quantize: Literal["int8"] | None = None
     log_level: str = "INFO"
+
+    def scorer_options(self) -> ScorerOptions:
+        return ScorerOptions(
+            name=self.scorer,
+            detoxify_variant=self.detoxify_variant,
+            detoxify_checkpoint=self.detoxify_checkpoint,
+            detoxify_config_dir=self.detoxify_config_dir,
+            device=self.scorer_device,
+            quantize=self.quantize,
+        )
 
     @property
     def production(self) -> bool:

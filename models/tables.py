@@ -47,6 +47,9 @@ class Article(SQLModel, table=True):
     # Sort key for article lists: published_at, or the time it was first stored.
     listed_at: datetime = Field(default_factory=utcnow)
     comments_open: bool = True
+    # Per-article pre-moderation; None follows the site setting.
+    premoderate_all: bool | None = None
+    premoderate_links: bool | None = None
     # Denormalised, kept in step in the same transaction as every visibility change.
     comment_count: int = 0
     top_level_count: int = 0
@@ -123,3 +126,24 @@ class Report(SQLModel, table=True):
     __table_args__ = (
         UniqueConstraint("comment_id", "reporter_id", name="uq_report_once_per_user"),
     )
+
+
+class ModerationSettings(SQLModel, table=True):
+    """Site-wide moderation policy: one row, edited through GraphQL by admins."""
+
+    __tablename__ = "moderation_settings"
+
+    id: int = Field(default=1, primary_key=True)
+    banned_words: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    suspect_words: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    # Per-label hold thresholds overriding COMMENTMOD_HOLD_THRESHOLD.
+    thresholds: dict[str, float] = Field(
+        default_factory=dict, sa_column=Column(JSON, nullable=False)
+    )
+    premoderate_all: bool = False
+    premoderate_links: bool = False
+    score_unsupported_languages: bool = False
+    # Bumped on every change, so that each process knows when to rebuild its word lists.
+    version: int = 0
+    updated_at: datetime = Field(default_factory=utcnow)
+    updated_by: str | None = Field(default=None, max_length=200)

@@ -80,6 +80,7 @@ class Decision:
     reasons: tuple[Reason, ...]
     scores: dict[str, float] = field(default_factory=dict)
     model: str = ""
+    language: str | None = None
 
     @property
     def max_score(self) -> float:

@@ -1,7 +1,8 @@
 """Score once, run every phase, and fold their outcomes into one Decision.
 
 Unlike a first-match pipeline, every phase runs, so a moderator sees every reason
-a comment was held, and the most severe status wins.
+a comment was held, and the most severe status wins. A scorer that fails or times
+out holds the comment (fail closed) instead of letting it through unscored.
 """
 
 from __future__ import annotations
@@ -9,17 +10,40 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from moderation.decision import Decision, Outcome, Reason, Status
+from moderation.language import detect
+from moderation.phases.banned_words import banned_words
 from moderation.phases.base import Phase, PhaseInput
+from moderation.phases.language import unsupported_language
+from moderation.phases.links import links
+from moderation.phases.premoderation import premoderation
 from moderation.phases.scorer_failure import scorer_failure
+from moderation.phases.suspect_words import suspect_words
 from moderation.phases.toxicity import toxicity
 from moderation.policy import Policy
 from moderation.scorers.base import Scorer
 
 logger = logging.getLogger(__name__)
 
-PHASES: tuple[Phase, ...] = (scorer_failure, toxicity)
+PHASES: tuple[Phase, ...] = (
+    premoderation,
+    banned_words,
+    suspect_words,
+    links,
+    unsupported_language,
+    scorer_failure,
+    toxicity,
+)
+
+
+@dataclass(frozen=True)
+class Context:
+    scorer: Scorer
+    policy: Policy
+    # Seconds one scoring call may take before the comment is held unscored.
+    timeout: float = 2.0
 
 
 def combine(outcomes: Sequence[Outcome]) -> tuple[Status, tuple[Reason, ...]]:
@@ -48,20 +72,28 @@ async def score_text(
         return None, f"scorer {scorer.name} failed: {type(exc).__name__}"
 
 
-async def decide(
-    text: str,
-    *,
-    scorer: Scorer,
-    policy: Policy,
-    timeout: float = 2.0,
-    phases: Sequence[Phase] = PHASES,
-) -> Decision:
-    scores, error = await score_text(scorer, text, timeout)
-    item = PhaseInput(text=text, policy=policy, scores=scores, scorer_error=error)
+async def decide(text: str, context: Context, phases: Sequence[Phase] = PHASES) -> Decision:
+    scorer, policy = context.scorer, context.policy
+    language = detect(text).language
+    covered = language is None or language in scorer.languages
+    scores: dict[str, float] | None = None
+    error: str | None = None
+    # Scores for a language the model never saw mean little; don't pay for them.
+    if covered or policy.score_unsupported_languages:
+        scores, error = await score_text(scorer, text, context.timeout)
+    item = PhaseInput(
+        text=text,
+        policy=policy,
+        scores=scores,
+        scorer_error=error,
+        language=language,
+        scorer_languages=scorer.languages,
+    )
     status, reasons = combine([phase(item) for phase in phases])
     return Decision(
         status=status,
         reasons=reasons,
         scores=scores or {},
         model=f"{scorer.name}@{scorer.version}",
+        language=language,
     )

@@ -6,14 +6,16 @@ from datetime import datetime
 
 import strawberry
 
-from api.errors import NotFound
+from api.errors import BadUserInput, NotFound
 from api.graphql.context import Info
 from api.graphql.ids import decode_id
 from api.graphql.types.article import ArticleNode
 from api.graphql.types.comment import CommentNode
 from api.graphql.types.moderation import ReportReason
+from api.graphql.types.settings import ModerationSettingsNode
 from api.services import articles as article_service
 from api.services import comments as comment_service
+from api.services import settings as settings_service
 from moderation.decision import Status
 
 
@@ -95,6 +97,40 @@ async def _moderate(
     return ModerateCommentPayload(comment=CommentNode(row=comment))
 
 
+@strawberry.input
+class LabelThresholdInput:
+    label: str
+    hold: float
+
+
+@strawberry.input(description="Each field is optional; an omitted field is left as it is.")
+class ModerationSettingsInput:
+    banned_words: list[str] | None = None
+    suspect_words: list[str] | None = None
+    thresholds: list[LabelThresholdInput] | None = strawberry.field(
+        default=None, description="Replaces every per-label threshold."
+    )
+    premoderate_all: bool | None = None
+    premoderate_links: bool | None = None
+    score_unsupported_languages: bool | None = None
+
+
+@strawberry.type
+class ModerationSettingsPayload:
+    settings: ModerationSettingsNode
+
+
+@strawberry.input
+class ArticleModerationInput:
+    article_id: strawberry.ID
+    premoderate_all: bool | None = strawberry.field(
+        default=strawberry.UNSET, description="null follows the site setting; omitted: unchanged."
+    )
+    premoderate_links: bool | None = strawberry.field(
+        default=strawberry.UNSET, description="null follows the site setting; omitted: unchanged."
+    )
+
+
 @strawberry.type
 class Mutation:
     @strawberry.mutation(description="Post a comment or a reply; it is scored before it is stored.")
@@ -157,4 +193,43 @@ class Mutation:
         if pk is None:
             raise NotFound("no article with that id", field="articleId")
         article = await article_service.set_comments_open(info.context.runtime.db, pk, input.open)
+        return ArticlePayload(article=ArticleNode(row=article))
+
+    @strawberry.mutation(description="Admins: change the site's moderation policy.")
+    async def update_moderation_settings(
+        self, info: Info, input: ModerationSettingsInput
+    ) -> ModerationSettingsPayload:
+        thresholds = None
+        if input.thresholds is not None:
+            thresholds = {t.label: t.hold for t in input.thresholds}
+            if len(thresholds) != len(input.thresholds):
+                raise BadUserInput("a label appears twice in thresholds", field="thresholds")
+        change = settings_service.SettingsChange(
+            banned_words=input.banned_words,
+            suspect_words=input.suspect_words,
+            thresholds=thresholds,
+            premoderate_all=input.premoderate_all,
+            premoderate_links=input.premoderate_links,
+            score_unsupported_languages=input.score_unsupported_languages,
+        )
+        row = await settings_service.change_settings(
+            info.context.runtime.db, info.context.signed_in(), change
+        )
+        return ModerationSettingsPayload(settings=ModerationSettingsNode(row=row))
+
+    @strawberry.mutation(description="Pre-moderation overrides for one article.")
+    async def update_article_moderation(
+        self, info: Info, input: ArticleModerationInput
+    ) -> ArticlePayload:
+        changes = {
+            name: value
+            for name, value in (
+                ("premoderate_all", input.premoderate_all),
+                ("premoderate_links", input.premoderate_links),
+            )
+            if value is not strawberry.UNSET
+        }
+        article = await settings_service.change_article_moderation(
+            info.context.runtime.db, decode_id("Article", input.article_id), changes
+        )
         return ArticlePayload(article=ArticleNode(row=article))

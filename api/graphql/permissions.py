@@ -62,7 +62,11 @@ RULES: dict[str, Rule] = {
     "Mutation.rejectComment": MODERATOR,
     "Mutation.setCommentsOpen": MODERATOR,
     "Mutation.upsertArticle": ADMIN,
+    "Query.moderationSettings": ADMIN,
+    "Mutation.updateModerationSettings": ADMIN,
+    "Mutation.updateArticleModeration": MODERATOR,
     "Comment.moderation": MODERATOR_OR_NULL,
+    "Article.moderation": MODERATOR_OR_NULL,
 }
 
 ROOT_TYPES = ("Query", "Mutation", "Subscription")

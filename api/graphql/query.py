@@ -11,11 +11,13 @@ from api.graphql.types.article import ArticleNode
 from api.graphql.types.comment import CommentNode
 from api.graphql.types.connection import Connection, build_connection, page_args
 from api.graphql.types.moderation import ModerationQueue, QueueCounts, QueueOrder
+from api.graphql.types.settings import ModerationSettingsNode
 from api.graphql.types.user import UserNode
 from api.services.users import ensure_user
 from api.services.visibility import can_see
 from models.queries import articles, comments
 from models.queries.comments import ORDERS
+from models.queries.settings import load_settings
 
 
 def article_pk(article_id: strawberry.ID | None) -> int | None:
@@ -118,3 +120,8 @@ class Query:
         return QueueCounts(
             pending=counts["PENDING"], reported=counts["REPORTED"], rejected=counts["REJECTED"]
         )
+
+    @strawberry.field(description="Admins: the site's moderation policy.")
+    async def moderation_settings(self, info: Info) -> ModerationSettingsNode:
+        async with info.context.runtime.db.read() as session:
+            return ModerationSettingsNode(row=await load_settings(session))

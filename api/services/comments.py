@@ -8,6 +8,7 @@ the article may have closed (or the parent been removed) in the meantime.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy.exc import IntegrityError
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -19,8 +20,10 @@ from api.services import validation
 from api.services.users import remember
 from api.services.visibility import can_see
 from models.queries import comments, history, reports
-from models.tables import APPROVED, Article, Comment, Report
-from moderation.pipeline import decide
+from models.queries.settings import load_settings
+from models.tables import APPROVED, Article, Comment, ModerationSettings, Report
+from moderation.decision import Decision, ReasonCode
+from moderation.pipeline import Context, decide
 
 MAX_MUTATION_ID = 200
 MAX_REASON = 2000
@@ -53,6 +56,31 @@ async def _check_target(session: AsyncSession, new: NewComment) -> tuple[Article
     return article, parent
 
 
+async def judge(
+    runtime: Runtime, body: str, article: Article, site: ModerationSettings
+) -> Decision:
+    """Run the moderation pipeline under the site's settings and the article's overrides."""
+    policy = await runtime.policies.policy(site, article, runtime.settings.hold_threshold)
+    context = Context(
+        scorer=runtime.scoring, policy=policy, timeout=runtime.settings.scorer_timeout
+    )
+    decision = await decide(body, context)
+    if any(r.code is ReasonCode.SCORER_UNAVAILABLE for r in decision.reasons):
+        runtime.counters["scorer_unavailable"] += 1
+    return decision
+
+
+def scoring_columns(decision: Decision) -> dict[str, Any]:
+    """What a decision stores on the comment besides its status."""
+    return {
+        "language": decision.language,
+        "scores": decision.scores,
+        "max_score": decision.max_score,
+        "model": decision.model,
+        "reasons": [reason.to_dict() for reason in decision.reasons],
+    }
+
+
 async def add_comment(runtime: Runtime, author: Identity, new: NewComment) -> Comment:
     settings = runtime.settings
     validation.text_field("body", new.body, max_length=settings.max_comment_length)
@@ -67,14 +95,9 @@ async def add_comment(runtime: Runtime, author: Identity, new: NewComment) -> Co
         if existing is not None:
             return existing
     async with runtime.db.read() as session:
-        await _check_target(session, new)
-
-    decision = await decide(
-        new.body,
-        scorer=runtime.scorer.scorer,
-        policy=runtime.policy(),
-        timeout=settings.scorer_timeout,
-    )
+        article, _parent = await _check_target(session, new)
+        site = await load_settings(session)
+    decision = await judge(runtime, new.body, article, site)
     try:
         async with runtime.db.write() as session:
             await remember(session, author)
@@ -87,11 +110,8 @@ async def add_comment(runtime: Runtime, author: Identity, new: NewComment) -> Co
                 author_id=author.user_id,
                 body=new.body,
                 status=decision.status.value,
-                scores=decision.scores,
-                max_score=decision.max_score,
-                model=decision.model,
-                reasons=[reason.to_dict() for reason in decision.reasons],
                 client_mutation_id=new.client_mutation_id,
+                **scoring_columns(decision),
             )
             await comments.insert_comment(session, comment)
             assert comment.id is not None

@@ -8,12 +8,13 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, and_, func, update
 from sqlalchemy.orm import aliased
+from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from models.queries.articles import adjust_counts
 from models.queries.keyset import Key, Order, Page
-from models.tables import APPROVED, Comment, utcnow
+from models.tables import APPROVED, Comment, ModerationAction, utcnow
 
 OLDEST = Order((col(Comment.created_at), col(Comment.id)), descending=False)
 NEWEST = Order((col(Comment.created_at), col(Comment.id)), descending=True)
@@ -60,22 +61,35 @@ async def insert_comment(session: AsyncSession, comment: Comment) -> Comment:
     return comment
 
 
-async def change_status(session: AsyncSession, comment: Comment, new_status: str) -> bool:
-    """Move a comment to new_status if nobody changed it since it was read.
+async def change_status(
+    session: AsyncSession,
+    comment: Comment,
+    new_status: str,
+    *,
+    clear_reports: bool = True,
+    **values: Any,
+) -> bool:
+    """Move a comment to new_status (and set other columns) if nobody changed it
+    since it was read.
 
     The UPDATE is conditional on the version that was read, so of two concurrent
     decisions exactly one matches a row; the caller reports the other as a conflict.
     """
+    if clear_reports:
+        values["open_reports"] = 0
     result = await session.exec(
         update(Comment)
         .where(col(Comment.id) == comment.id, col(Comment.version) == comment.version)
-        .values(status=new_status, version=Comment.version + 1, open_reports=0, updated_at=utcnow())
+        .values(status=new_status, version=Comment.version + 1, updated_at=utcnow(), **values)
         .execution_options(synchronize_session=False)
     )
     if getattr(result, "rowcount", 0) != 1:
         return False
     old_status = comment.status
-    await session.refresh(comment)
+    # Mirror the UPDATE on the instance (attached or not) without marking it dirty.
+    changed = {**values, "status": new_status, "version": comment.version + 1}
+    for name, value in changed.items():
+        set_committed_value(comment, name, value)
     await _apply_visibility(session, comment, old_status, new_status)
     return True
 
@@ -86,6 +100,36 @@ async def add_open_report(session: AsyncSession, comment_id: int) -> None:
         .where(col(Comment.id) == comment_id)
         .values(open_reports=Comment.open_reports + 1)
     )
+
+
+def undecided(status: str | None, article_id: int | None) -> list[ColumnElement[bool]]:
+    """Comments no moderator has decided on (only the system has), optionally filtered."""
+    decided = (
+        select(ModerationAction.id)
+        .where(
+            col(ModerationAction.comment_id) == col(Comment.id),
+            col(ModerationAction.moderator_id).is_not(None),
+        )
+        .exists()
+    )
+    conditions: list[ColumnElement[bool]] = [~decided]
+    if status is not None:
+        conditions.append(col(Comment.status) == status)
+    if article_id is not None:
+        conditions.append(col(Comment.article_id) == article_id)
+    return conditions
+
+
+async def batch_after(
+    session: AsyncSession, conditions: list[ColumnElement[bool]], after_id: int, limit: int
+) -> list[Comment]:
+    query = (
+        select(Comment)
+        .where(col(Comment.id) > after_id, *conditions)
+        .order_by(col(Comment.id))
+        .limit(limit)
+    )
+    return list((await session.exec(query)).all())
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Protocol
 
 from moderation.decision import Outcome
@@ -13,10 +13,12 @@ from moderation.policy import Policy
 class PhaseInput:
     text: str
     policy: Policy
-    # None when the scorer failed; scorer_error then says why.
+    # None when the scorer failed (scorer_error says why) or was not asked.
     scores: dict[str, float] | None = None
     scorer_error: str | None = None
-    extra: dict[str, object] = field(default_factory=dict)
+    # The detected language, None when uncertain; and those the scorer covers.
+    language: str | None = None
+    scorer_languages: tuple[str, ...] = ()
 
 
 class Phase(Protocol):

@@ -1,6 +1,6 @@
 """Toxicity scorers and the choice of the active one."""
 
-from moderation.scorers.base import Scorer, ScorerUnavailable
-from moderation.scorers.registry import load_scorer
+from moderation.scorers.base import LABELS, Scorer
+from moderation.scorers.registry import LoadedScorer, ScorerOptions, load_scorer
 
-__all__ = ["Scorer", "ScorerUnavailable", "load_scorer"]
+__all__ = ["LABELS", "LoadedScorer", "Scorer", "ScorerOptions", "load_scorer"]

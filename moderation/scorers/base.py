@@ -5,9 +5,16 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Protocol, runtime_checkable
 
-
-class ScorerUnavailable(Exception):
-    """The scorer could not produce scores (not loaded, crashed, timed out)."""
+# The shared label vocabulary (detoxify's names); every scorer reports a subset.
+LABELS = (
+    "toxicity",
+    "severe_toxicity",
+    "obscene",
+    "threat",
+    "insult",
+    "identity_attack",
+    "sexual_explicit",
+)
 
 
 @runtime_checkable

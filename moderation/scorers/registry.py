@@ -1,8 +1,10 @@
-"""Turns a scorer name from settings into a loaded Scorer, saying why it was chosen."""
+"""Turns the scorer named in settings into a loaded Scorer, saying why it was chosen."""
 
 from __future__ import annotations
 
+import importlib.util
 from dataclasses import dataclass
+from pathlib import Path
 
 from moderation.scorers.base import Scorer
 
@@ -12,20 +14,78 @@ class ScorerConfigError(Exception):
 
 
 @dataclass(frozen=True)
+class ScorerOptions:
+    name: str = "auto"
+    # The detoxify variant `auto` looks for.
+    detoxify_variant: str = "original"
+    detoxify_checkpoint: Path | None = None
+    detoxify_config_dir: Path | None = None
+    device: str = "cpu"
+    quantize: str | None = None
+
+
+@dataclass(frozen=True)
 class LoadedScorer:
     scorer: Scorer
     why: str
 
 
-def load_scorer(name: str) -> LoadedScorer:
+def _linear() -> Scorer:
     from moderation.scorers.linear import LinearScorer
 
-    name = name.strip().lower()
-    if name == "auto":
+    return LinearScorer()
+
+
+def _detoxify(variant: str, options: ScorerOptions) -> Scorer:
+    from moderation.scorers.detoxify import DetoxifyScorer
+
+    return DetoxifyScorer(
+        variant,
+        checkpoint=options.detoxify_checkpoint,
+        config_dir=options.detoxify_config_dir,
+        device=options.device,
+        quantize=options.quantize,
+    )
+
+
+def _auto(options: ScorerOptions) -> LoadedScorer:
+    variant = options.detoxify_variant
+    if importlib.util.find_spec("detoxify") is None:
+        return LoadedScorer(_linear(), "auto: detoxify is not installed; bundled linear model")
+    from moderation.scorers.detoxify import find_local_weights
+
+    weights = find_local_weights(
+        variant, checkpoint=options.detoxify_checkpoint, config_dir=options.detoxify_config_dir
+    )
+    if weights is None:
         return LoadedScorer(
-            LinearScorer(),
-            "auto: no other scorer is configured; using the bundled linear model",
+            _linear(),
+            f"auto: no local detoxify {variant} weights (set COMMENTMOD_DETOXIFY_CHECKPOINT or "
+            f"run `commentmod models download {variant}`); bundled linear model",
         )
+    try:
+        scorer = _detoxify(variant, options)
+    except (ImportError, OSError, ValueError) as exc:
+        return LoadedScorer(_linear(), f"auto: detoxify {variant} failed to load ({exc}); linear")
+    return LoadedScorer(scorer, f"auto: detoxify {variant} weights found at {weights.checkpoint}")
+
+
+def load_scorer(options: ScorerOptions | str) -> LoadedScorer:
+    if isinstance(options, str):
+        options = ScorerOptions(name=options)
+    name = options.name.strip().lower()
+    if name == "auto":
+        return _auto(options)
     if name == "linear":
-        return LoadedScorer(LinearScorer(), "configured: COMMENTMOD_SCORER=linear")
-    raise ScorerConfigError(f"unknown scorer {name!r}; expected one of: auto, linear")
+        return LoadedScorer(_linear(), "configured: COMMENTMOD_SCORER=linear")
+    if name.startswith("detoxify:"):
+        variant = name.removeprefix("detoxify:")
+        try:
+            return LoadedScorer(
+                _detoxify(variant, options), f"configured: COMMENTMOD_SCORER={name}"
+            )
+        except (ImportError, OSError, ValueError) as exc:
+            raise ScorerConfigError(f"cannot load scorer {name}: {exc}") from exc
+    raise ScorerConfigError(
+        f"unknown scorer {options.name!r}; expected auto, linear or detoxify:<variant>"
+    )

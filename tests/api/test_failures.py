@@ -36,7 +36,7 @@ REASONS = "query($id: ID!) { comment(id: $id) { status moderation { reasons { co
 async def test_scorer_failure_holds_the_comment_instead_of_losing_it(
     api: Api, broken: BrokenScorer
 ) -> None:
-    api.runtime._scorer = LoadedScorer(broken, "test")
+    api.runtime.use_scorer(LoadedScorer(broken, "test"))
     api.runtime.settings.scorer_timeout = 0.2
     article = await api.create_article()
     comment = await api.comment(article["id"], "A perfectly nice comment.", as_=api.token("ann"))
@@ -45,6 +45,9 @@ async def test_scorer_failure_holds_the_comment_instead_of_losing_it(
     (reason,) = data["comment"]["moderation"]["reasons"]
     assert reason["code"] == "SCORER_UNAVAILABLE"
     assert broken.name in reason["detail"]
+    # Counted, and shown where operators look.
+    health = (await api.http.get("/healthz")).json()
+    assert health["scorer"]["unavailable"] == 1
 
 
 async def test_unexpected_errors_are_masked_with_a_request_id(

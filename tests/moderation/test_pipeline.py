@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from moderation.decision import Outcome, Reason, ReasonCode, Status
 from moderation.phases.base import PhaseInput
 from moderation.phases.toxicity import toxicity
-from moderation.pipeline import combine, decide
+from moderation.pipeline import Context, combine, decide
 from moderation.policy import Policy
 from moderation.scorers.linear import LinearScorer
 
@@ -51,7 +51,7 @@ def test_toxicity_phase_uses_per_label_thresholds() -> None:
 
 async def test_decide_records_scores_and_model() -> None:
     scorer = FixedScorer({"toxicity": 0.9, "threat": 0.1})
-    decision = await decide("hello", scorer=scorer, policy=Policy())
+    decision = await decide("hello", Context(scorer=scorer, policy=Policy()))
     assert decision.status is Status.PENDING
     assert decision.scores == {"toxicity": 0.9, "threat": 0.1}
     assert decision.max_score == 0.9

@@ -11,6 +11,7 @@ import strawberry
 from api.graphql.context import Info
 from api.graphql.ids import encode_id
 from api.graphql.types.connection import Connection, build_connection, known_count, page_args
+from api.graphql.types.settings import ArticleModeration
 from models.queries.comments import ORDERS, ThreadScope
 from models.tables import Article
 
@@ -65,6 +66,10 @@ class ArticleNode:
     @strawberry.field(description="Visible comments on the article, replies included.")
     def comment_count(self) -> int:
         return self.row.comment_count
+
+    @strawberry.field(description="Moderators only; null for everyone else.")
+    def moderation(self) -> ArticleModeration | None:
+        return ArticleModeration(row=self.row)
 
     @strawberry.field(description="Visible top-level comments; replies nest under them.")
     async def comments(

@@ -66,6 +66,10 @@ class CommentNode:
     def status(self) -> Status:
         return Status(self.row.status)
 
+    @strawberry.field(description="Detected language (ISO 639-1); null when uncertain.")
+    def language(self) -> str | None:
+        return self.row.language
+
     @strawberry.field(description="Bumped on every status change or edit.")
     def version(self) -> int:
         return self.row.version

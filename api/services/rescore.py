@@ -1,0 +1,92 @@
+"""Re-run the pipeline over stored comments, e.g. after switching scorers.
+
+Only comments that no moderator has decided on are touched, and each update is
+conditional on the version that was read, so a moderator deciding meanwhile wins.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from api.errors import NotFound
+from api.runtime import Runtime
+from api.services.comments import judge, scoring_columns
+from models.queries import comments, history
+from models.queries.articles import article_by_slug, articles_by_id
+from models.queries.settings import load_settings
+
+BATCH = 100
+
+
+@dataclass
+class RescoreResult:
+    examined: int = 0
+    moved: int = 0
+    skipped_conflicts: int = 0
+
+
+async def count_candidates(runtime: Runtime, status: str | None, article_slug: str | None) -> int:
+    async with runtime.db.read() as session:
+        article_id = await _article_id(session, article_slug)
+        return await comments.count_where(session, comments.undecided(status, article_id))
+
+
+async def _article_id(session: AsyncSession, slug: str | None) -> int | None:
+    if slug is None:
+        return None
+    article = await article_by_slug(session, slug)
+    if article is None:
+        raise NotFound(f"no article with slug {slug!r}")
+    return article.id
+
+
+async def rescore(
+    runtime: Runtime,
+    *,
+    status: str | None = None,
+    article_slug: str | None = None,
+    batch_size: int = BATCH,
+    progress: Callable[[int], None] = lambda _n: None,
+) -> RescoreResult:
+    result = RescoreResult()
+    after = 0
+    async with runtime.db.read() as session:
+        conditions = comments.undecided(status, await _article_id(session, article_slug))
+    while True:
+        async with runtime.db.read() as session:
+            batch = await comments.batch_after(session, conditions, after, batch_size)
+            site = await load_settings(session)
+            articles = await articles_by_id(session, {c.article_id for c in batch})
+        if not batch:
+            return result
+        # Concurrently, so that the micro-batcher scores the batch in few passes.
+        decisions = await asyncio.gather(
+            *(judge(runtime, c.body, articles[c.article_id], site) for c in batch)
+        )
+        async with runtime.db.write() as session:
+            for comment, decision in zip(batch, decisions, strict=True):
+                new_status = decision.status.value
+                moved = new_status != comment.status
+                ok = await comments.change_status(
+                    session,
+                    comment,
+                    new_status,
+                    clear_reports=False,
+                    **scoring_columns(decision),
+                )
+                if not ok:
+                    result.skipped_conflicts += 1
+                    continue
+                if moved:
+                    assert comment.id is not None
+                    history.record(
+                        session, comment.id, new_status, reason=f"rescored by {decision.model}"
+                    )
+                    result.moved += 1
+        result.examined += len(batch)
+        after = batch[-1].id or after
+        progress(len(batch))

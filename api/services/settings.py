@@ -1,0 +1,88 @@
+"""Changing the moderation policy: site-wide settings and per-article overrides."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from api.auth import Identity
+from api.errors import BadUserInput, NotFound
+from api.services import validation
+from models.database import Database
+from models.queries.settings import update_settings
+from models.tables import Article, ModerationSettings
+from moderation.scorers.base import LABELS
+
+MAX_ENTRIES = 50_000
+MAX_ENTRY_LENGTH = 100
+
+
+def word_list(name: str, entries: list[str]) -> list[str]:
+    """Trimmed, without blanks or case-insensitive repeats, in the order given."""
+    if len(entries) > MAX_ENTRIES:
+        raise BadUserInput(f"{name} may hold at most {MAX_ENTRIES} entries", field=name)
+    seen: dict[str, str] = {}
+    for entry in entries:
+        validation.text_field(name, entry, max_length=MAX_ENTRY_LENGTH)
+        seen.setdefault(entry.strip().casefold(), entry.strip())
+    return list(seen.values())
+
+
+def thresholds(values: dict[str, float]) -> dict[str, float]:
+    for label, hold in values.items():
+        if label not in LABELS:
+            raise BadUserInput(
+                f"unknown label {label!r}; labels are {', '.join(LABELS)}", field="thresholds"
+            )
+        if not 0.0 <= hold <= 1.0:
+            raise BadUserInput(
+                f"the hold threshold of {label} must be within 0..1", field="thresholds"
+            )
+    return values
+
+
+@dataclass(frozen=True)
+class SettingsChange:
+    """Only the fields that are set change; None leaves a field as it is."""
+
+    banned_words: list[str] | None = None
+    suspect_words: list[str] | None = None
+    thresholds: dict[str, float] | None = None
+    premoderate_all: bool | None = None
+    premoderate_links: bool | None = None
+    score_unsupported_languages: bool | None = None
+
+    def validated(self) -> dict[str, Any]:
+        changes: dict[str, Any] = {}
+        if self.banned_words is not None:
+            changes["banned_words"] = word_list("bannedWords", self.banned_words)
+        if self.suspect_words is not None:
+            changes["suspect_words"] = word_list("suspectWords", self.suspect_words)
+        if self.thresholds is not None:
+            changes["thresholds"] = thresholds(self.thresholds)
+        for flag in ("premoderate_all", "premoderate_links", "score_unsupported_languages"):
+            if (value := getattr(self, flag)) is not None:
+                changes[flag] = value
+        return changes
+
+
+async def change_settings(
+    db: Database, admin: Identity, change: SettingsChange
+) -> ModerationSettings:
+    changes = change.validated()
+    async with db.write() as session:
+        return await update_settings(session, changes, admin.user_id)
+
+
+async def change_article_moderation(
+    db: Database, article_id: int | None, changes: dict[str, bool | None]
+) -> Article:
+    """Set per-article overrides; a None value means "follow the site setting"."""
+    async with db.write() as session:
+        article = await session.get(Article, article_id) if article_id is not None else None
+        if article is None:
+            raise NotFound("no article with that id", field="articleId")
+        for name, value in changes.items():
+            setattr(article, name, value)
+        await session.flush()
+        return article
