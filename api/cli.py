@@ -104,7 +104,15 @@ def token(user_id: str, name: str, role: str, ttl: int) -> None:
     """Print a signed token, and nothing else."""
     settings = _settings()
     identity = Identity(user_id=user_id, name=name, role=Role(role.lower()))
-    click.echo(issue_token(settings.resolve_jwt_secret(), identity, ttl))
+    click.echo(
+        issue_token(
+            settings.resolve_jwt_secret(),
+            identity,
+            ttl,
+            issuer=settings.jwt_issuer,
+            audience=settings.jwt_audience,
+        )
+    )
 
 
 @cli.command("import-articles")

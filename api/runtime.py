@@ -6,6 +6,7 @@ import asyncio
 import logging
 from collections import Counter
 
+from api.ratelimit import RateLimiter
 from api.services.policy import PolicyCache
 from api.settings import Settings
 from models.database import Database, redact
@@ -23,6 +24,7 @@ class Runtime:
         self.db = Database(settings.database_url, pool_size=settings.db_pool_size)
         self.jwt_secret = settings.resolve_jwt_secret()
         self.policies = PolicyCache()
+        self.limiter = RateLimiter(settings)
         # Events worth watching: scorer_unavailable, comments_created, ...
         self.counters: Counter[str] = Counter()
         self._loaded = scorer

@@ -7,7 +7,10 @@ import secrets
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, SecretStr
+from ipaddress import IPv4Network, IPv6Network, ip_network
+
+from limits import parse_many
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy.engine import make_url
 
@@ -41,6 +44,27 @@ class Settings(BaseSettings):
     # Dynamic int8 quantisation of transformer scorers on CPU; changes scores, so off.
     quantize: Literal["int8"] | None = None
     log_level: str = "INFO"
+    # Tokens: checked when set, and put into tokens that `commentmod token` issues.
+    jwt_issuer: str | None = None
+    jwt_audience: str | None = None
+    # Abuse limits (limits' notation: "N per S seconds"; several joined by ";").
+    rate_limits: Literal["on", "off"] = "on"
+    rate_limit_user: str = "3 per 9 seconds"
+    rate_limit_address: str = "60 per minute"
+    redis_url: str | None = None
+    # Prefix of the rate-limit keys in Redis, so several sites can share one server.
+    redis_key_prefix: str = "commentmod"
+    # Comma-separated addresses or networks of proxies whose X-Forwarded-For is believed.
+    trusted_proxies: str = ""
+    # Hold a user's first N comments for a moderator; 0 is off.
+    new_commenter_hold: int = Field(0, ge=0)
+    # GraphQL request limits.
+    max_query_depth: int = Field(15, ge=1)
+    max_aliases: int = Field(30, ge=1)
+    max_tokens: int = Field(2000, ge=1)
+    max_body_bytes: int = Field(64 * 1024, ge=1024)
+    # Comma-separated origins allowed to call the API from a browser; none by default.
+    cors_origins: str = ""
 
     def scorer_options(self) -> ScorerOptions:
         return ScorerOptions(
@@ -51,6 +75,29 @@ class Settings(BaseSettings):
             device=self.scorer_device,
             quantize=self.quantize,
         )
+
+    @property
+    def rate_limited(self) -> bool:
+        return self.rate_limits == "on"
+
+    def proxy_networks(self) -> list[IPv4Network | IPv6Network]:
+        return [ip_network(p.strip(), strict=False) for p in _items(self.trusted_proxies)]
+
+    def cors_origin_list(self) -> list[str]:
+        return _items(self.cors_origins)
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _networks(cls, value: str) -> str:
+        for item in _items(value):
+            ip_network(item, strict=False)  # a ValueError names the bad entry
+        return value
+
+    @field_validator("rate_limit_user", "rate_limit_address")
+    @classmethod
+    def _limit(cls, value: str) -> str:
+        parse_many(value)  # a ValueError explains the notation
+        return value
 
     @property
     def production(self) -> bool:
@@ -74,3 +121,7 @@ class Settings(BaseSettings):
         with os.fdopen(fd, "w") as handle:
             handle.write(secrets.token_urlsafe(48))
         return path.read_text().strip()
+
+
+def _items(value: str) -> list[str]:
+    return [item.strip() for item in value.split(",") if item.strip()]

@@ -67,6 +67,17 @@ RULES: dict[str, Rule] = {
     "Mutation.updateArticleModeration": MODERATOR,
     "Comment.moderation": MODERATOR_OR_NULL,
     "Article.moderation": MODERATOR_OR_NULL,
+    "Query.user": MODERATOR,
+    "Mutation.banUser": MODERATOR,
+    "Mutation.suspendUser": MODERATOR,
+    "Mutation.unbanUser": MODERATOR,
+    "Mutation.setUserPremoderation": MODERATOR,
+    "User.banned": MODERATOR_OR_NULL,
+    "User.suspendedUntil": MODERATOR_OR_NULL,
+    "User.premoderated": MODERATOR_OR_NULL,
+    "User.sanctions": MODERATOR_OR_NULL,
+    "User.approvedCommentCount": MODERATOR_OR_NULL,
+    "User.rejectedCommentCount": MODERATOR_OR_NULL,
 }
 
 ROOT_TYPES = ("Query", "Mutation", "Subscription")

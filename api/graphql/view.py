@@ -43,7 +43,15 @@ class GraphQLEndpoint(GraphQL[Context, None]):
 
     def identify(self, header: str | None) -> Identity | None:
         token = bearer_token(header)
-        return verify_token(self.runtime.jwt_secret, token) if token else None
+        if not token:
+            return None
+        settings = self.runtime.settings
+        return verify_token(
+            self.runtime.jwt_secret,
+            token,
+            issuer=settings.jwt_issuer,
+            audience=settings.jwt_audience,
+        )
 
     async def get_context(
         self, request: Request | WebSocket, response: Response | WebSocket

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Protocol
 
+from moderation.author import AuthorFacts
 from moderation.decision import Outcome
 from moderation.policy import Policy
 
@@ -19,6 +20,7 @@ class PhaseInput:
     # The detected language, None when uncertain; and those the scorer covers.
     language: str | None = None
     scorer_languages: tuple[str, ...] = ()
+    author: AuthorFacts = AuthorFacts()
 
 
 class Phase(Protocol):
