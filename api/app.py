@@ -6,10 +6,13 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
+from api.bodylimit import BodyLimit
 from api.graphql.schema import schema
 from api.graphql.view import GraphQLEndpoint
 from api.runtime import Runtime
@@ -57,11 +60,26 @@ def create_app(
         return JSONResponse(body)
 
     graphql = GraphQLEndpoint(schema, runtime)
+    settings = runtime.settings
+    middleware = [Middleware(BodyLimit, max_bytes=settings.max_body_bytes)]
+    if origins := settings.cors_origin_list():
+        middleware.insert(
+            0,
+            Middleware(
+                CORSMiddleware,
+                allow_origins=origins,
+                allow_methods=["GET", "POST"],
+                allow_headers=["authorization", "content-type", "x-request-id"],
+                expose_headers=["x-request-id"],
+                max_age=600,
+            ),
+        )
     app = Starlette(
         routes=[
             Route("/graphql", graphql, methods=["GET", "POST"]),
             Route("/healthz", healthz, methods=["GET"]),
         ],
+        middleware=middleware,
         lifespan=lifespan,
     )
     app.state.runtime = runtime

@@ -13,8 +13,8 @@ import time
 from ipaddress import IPv4Network, IPv6Network, ip_address
 
 from limits import RateLimitItem, parse_many
-from limits.errors import StorageError
 from limits.aio.strategies import MovingWindowRateLimiter
+from limits.errors import StorageError
 from limits.storage import storage_from_string
 
 from api.errors import RateLimited, Unavailable

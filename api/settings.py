@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import os
 import secrets
+from ipaddress import IPv4Network, IPv6Network, ip_network
 from pathlib import Path
 from typing import Literal
-
-from ipaddress import IPv4Network, IPv6Network, ip_network
 
 from limits import parse_many
 from pydantic import Field, SecretStr, field_validator

@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from moderation.author import AuthorFacts
 from moderation.decision import Decision, Outcome, Reason, Status
@@ -51,7 +51,7 @@ class Context:
     policy: Policy
     # Seconds one scoring call may take before the comment is held unscored.
     timeout: float = 2.0
-    author: AuthorFacts = AuthorFacts()
+    author: AuthorFacts = field(default_factory=AuthorFacts)
 
 
 def combine(outcomes: Sequence[Outcome]) -> tuple[Status, tuple[Reason, ...]]:

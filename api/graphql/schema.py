@@ -10,6 +10,7 @@ from strawberry.types import ExecutionContext
 
 from api.graphql import permissions
 from api.graphql.errors import ErrorCodes
+from api.graphql.limits import RequestLimits
 from api.graphql.mutation import Mutation
 from api.graphql.query import Query
 
@@ -23,7 +24,9 @@ class Schema(strawberry.Schema):
 
 
 def build_schema(**kwargs: Any) -> Schema:
-    schema = Schema(query=Query, mutation=Mutation, extensions=[ErrorCodes], **kwargs)
+    schema = Schema(
+        query=Query, mutation=Mutation, extensions=[RequestLimits, ErrorCodes], **kwargs
+    )
     permissions.apply(schema._schema)
     return schema
 

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import json
 import uuid
+from typing import Any
 
+from cross_web import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
+from strawberry.types.unset import UNSET
 
 from api.auth import Identity, InvalidToken, bearer_token, verify_token
 from api.graphql.context import Context
@@ -16,12 +20,15 @@ from api.graphql.schema import Schema
 from api.runtime import Runtime
 
 
+def error_response(
+    message: str, code: str, status_code: int, headers: dict[str, str] | None = None
+) -> JSONResponse:
+    body = {"data": None, "errors": [{"message": message, "extensions": {"code": code}}]}
+    return JSONResponse(body, status_code=status_code, headers=headers)
+
+
 def unauthenticated(message: str) -> JSONResponse:
-    body = {
-        "data": None,
-        "errors": [{"message": message, "extensions": {"code": "UNAUTHENTICATED"}}],
-    }
-    return JSONResponse(body, status_code=401, headers={"WWW-Authenticate": "Bearer"})
+    return error_response(message, "UNAUTHENTICATED", 401, {"WWW-Authenticate": "Bearer"})
 
 
 class GraphQLEndpoint(GraphQL[Context, None]):
@@ -40,6 +47,35 @@ class GraphQLEndpoint(GraphQL[Context, None]):
                 await unauthenticated(str(exc))(scope, receive, send)
                 return
         await super().__call__(scope, receive, send)
+
+    async def run(
+        self,
+        request: Request | WebSocket,
+        context: Any = UNSET,
+        root_value: Any = UNSET,
+    ) -> Any:
+        """strawberry answers a request it cannot read (malformed JSON, invalid UTF-8,
+        wrong content type, a mutation over GET) in plain text; answer in GraphQL's
+        JSON instead, with a code, so that every client can read every refusal."""
+        try:
+            return await super().run(request, context, root_value)  # type: ignore[arg-type]
+        except HTTPException as exc:
+            if isinstance(request, WebSocket):
+                raise
+            code = "BAD_USER_INPUT" if exc.status_code < 500 else "INTERNAL_SERVER_ERROR"
+            headers = {"Allow": "GET, POST"} if exc.status_code == 405 else None
+            return error_response(exc.reason, code, exc.status_code, headers)
+
+    def decode_json(self, data: str | bytes) -> object:
+        try:
+            text = data.decode("utf-8") if isinstance(data, bytes) else data
+        except UnicodeDecodeError:
+            raise HTTPException(400, "the request body is not valid UTF-8") from None
+        decoded = json.loads(text)
+        # A list is a batch, which strawberry refuses by itself; anything else must be an object.
+        if not isinstance(decoded, dict | list):
+            raise HTTPException(400, "the request body must be a JSON object")
+        return decoded
 
     def identify(self, header: str | None) -> Identity | None:
         token = bearer_token(header)

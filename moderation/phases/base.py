@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Protocol
 
 from moderation.author import AuthorFacts
@@ -20,7 +20,7 @@ class PhaseInput:
     # The detected language, None when uncertain; and those the scorer covers.
     language: str | None = None
     scorer_languages: tuple[str, ...] = ()
-    author: AuthorFacts = AuthorFacts()
+    author: AuthorFacts = field(default_factory=AuthorFacts)
 
 
 class Phase(Protocol):

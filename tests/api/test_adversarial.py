@@ -1,0 +1,180 @@
+"""Requests meant to push the API over: each gets a clear, coded refusal, never a 500.
+
+Token attacks (forged role, expired, other secret, alg none) are in test_auth.py.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+import pytest
+
+from api.settings import Settings
+from tests.conftest import Api
+
+ARTICLES = "{ articles(first: 1) { totalCount } }"
+
+
+def codes(body: dict[str, Any]) -> list[str]:
+    return [e.get("extensions", {}).get("code") for e in body.get("errors", [])]
+
+
+def assert_refused(response: httpx.Response, status: int, code: str = "BAD_USER_INPUT") -> None:
+    assert response.status_code == status, response.text
+    assert response.headers["content-type"].startswith("application/json")
+    assert codes(response.json()) == [code], response.text
+
+
+async def test_a_body_of_one_megabyte_is_refused_with_413(api: Api) -> None:
+    padding = "x" * (1024 * 1024)
+    response = await api.http.post(
+        "/graphql", json={"query": ARTICLES, "variables": {"p": padding}}
+    )
+    assert_refused(response, 413)
+
+    # Without Content-Length too: the body is counted as it arrives.
+    async def chunks() -> Any:
+        for _ in range(64):
+            yield b"x" * 16384
+
+    response = await api.http.post(
+        "/graphql", content=chunks(), headers={"content-type": "application/json"}
+    )
+    assert_refused(response, 413)
+
+
+async def test_nul_bytes_are_refused(api: Api) -> None:
+    article = await api.create_article()
+    error = await api.error(
+        "mutation($i: AddCommentInput!) { addComment(input: $i) { comment { id } } }",
+        {"i": {"articleId": article["id"], "body": "hello\x00world"}},
+        as_=api.token("ann"),
+    )
+    assert error["extensions"]["code"] == "BAD_USER_INPUT"
+    response = await api.http.post(
+        "/graphql",
+        content=b'{"query": "{ articles { totalCount } }\x00"}',
+        headers={"content-type": "application/json"},
+    )
+    assert response.status_code in (200, 400)
+    assert codes(response.json()) == ["BAD_USER_INPUT"]
+
+
+async def test_invalid_utf8_is_refused(api: Api) -> None:
+    response = await api.http.post(
+        "/graphql",
+        content=b'{"query": "{ articles { totalCount } }", "x": "\xff\xfe"}',
+        headers={"content-type": "application/json"},
+    )
+    assert_refused(response, 400)
+
+
+@pytest.mark.parametrize(
+    ("content", "content_type"),
+    [
+        (b'{"query": "{ articles { totalCount } ', "application/json"),
+        (b"[1, 2, 3]", "application/json"),
+        (b'"just a string"', "application/json"),
+        (b"", "application/json"),
+        (b"query={ articles { totalCount } }", "text/plain"),
+        (b"<xml/>", "application/xml"),
+    ],
+    ids=["truncated", "array", "string", "empty", "text-plain", "xml"],
+)
+async def test_malformed_json_and_wrong_content_types_are_refused(
+    api: Api, content: bytes, content_type: str
+) -> None:
+    response = await api.http.post(
+        "/graphql", content=content, headers={"content-type": content_type}
+    )
+    assert 400 <= response.status_code < 500, response.text
+    assert codes(response.json()) == ["BAD_USER_INPUT"], response.text
+
+
+async def test_deeply_nested_query_is_refused(api: Api) -> None:
+    inner = "id"
+    for _ in range(25):  # depth 50: two levels per reply page
+        inner = f"replies(first: 1) {{ edges {{ node {{ {inner} }} }} }}"
+    query = f'{{ comment(id: "x") {{ {inner} }} }}'
+    error = await api.error(query)
+    assert error["extensions"]["code"] == "BAD_USER_INPUT"
+    assert "exceeds maximum operation depth" in error["message"]
+
+
+async def test_a_thousand_aliases_are_refused(api: Api) -> None:
+    query = (
+        "{ " + " ".join(f"a{i}: articles(first: 1) {{ totalCount }}" for i in range(1000)) + " }"
+    )
+    body = await api.query(query)
+    # So many aliases are also too many tokens; either limit refuses the whole request.
+    assert body["data"] is None and codes(body) == ["BAD_USER_INPUT"]
+    few_tokens = "{ " + " ".join(f"a{i}: viewer {{ id }}" for i in range(31)) + " }"
+    error = await api.error(few_tokens)
+    assert error["extensions"]["code"] == "BAD_USER_INPUT"
+    assert error["message"] == "31 aliases found. Allowed: 30"
+    assert "errors" not in await api.query(
+        "{ " + " ".join(f"a{i}: viewer {{ id }}" for i in range(30)) + " }"
+    )
+
+
+async def test_too_many_tokens_are_refused(api: Api) -> None:
+    query = "{ articles { " + "totalCount " * 3000 + "} }"
+    error = await api.error(query)
+    assert error["extensions"]["code"] == "BAD_USER_INPUT"
+    assert "token" in error["message"].lower()
+
+
+async def test_a_page_of_ten_thousand_gets_at_most_a_hundred(api: Api) -> None:
+    admin = api.token("admin", "admin")
+    for i in range(101):
+        await api.data(
+            "mutation($a: ArticleInput!) { upsertArticle(input: $a) { article { id } } }",
+            {"a": {"slug": f"s{i}", "title": "T", "body": "B"}},
+            as_=admin,
+        )
+    data = await api.data(
+        "{ articles(first: 10000) { edges { cursor } pageInfo { hasNextPage } } }"
+    )
+    assert len(data["articles"]["edges"]) == 100
+    assert data["articles"]["pageInfo"]["hasNextPage"] is True
+
+
+async def test_batched_queries_are_refused(api: Api) -> None:
+    response = await api.http.post("/graphql", json=[{"query": ARTICLES}, {"query": ARTICLES}])
+    assert_refused(response, 400)
+
+
+async def test_mutations_over_get_are_refused(api: Api) -> None:
+    response = await api.http.get(
+        "/graphql",
+        params={
+            "query": 'mutation { setCommentsOpen(input: {articleId: "x", open: false}) { article { id } } }'
+        },
+    )
+    assert_refused(response, 400)
+    assert "GET" in response.json()["errors"][0]["message"]
+    assert (await api.http.get("/graphql", params={"query": ARTICLES})).json() == {
+        "data": {"articles": {"totalCount": 0}}
+    }
+
+
+@pytest.fixture
+def settings(database_url: str) -> Settings:
+    return Settings(
+        database_url=database_url,
+        jwt_secret="test-secret-" + "x" * 64,
+        rate_limits="off",
+        env="production",
+    )
+
+
+async def test_production_mode_hides_the_schema(api: Api) -> None:
+    error = await api.error("{ __schema { types { name } } }")
+    assert error["extensions"]["code"] == "BAD_USER_INPUT"
+    assert "introspection" in error["message"].lower()
+    error = await api.error("{ articlez { totalCount } }")
+    assert error["extensions"]["code"] == "BAD_USER_INPUT"
+    assert "Did you mean" not in error["message"] and "articles" not in error["message"]
+    ide = await api.http.get("/graphql", headers={"Accept": "text/html"})
+    assert "graphiql" not in ide.text.lower()
