@@ -1,0 +1,50 @@
+"""Repeat posts and new commenters, end to end: the service gathers the author's facts."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import text
+
+from tests.conftest import Api
+
+REASONS = "query($id: ID!) { comment(id: $id) { status moderation { reasons { code detail } } } }"
+
+
+async def reasons(api: Api, comment_id: str) -> list[str]:
+    data = await api.data(REASONS, {"id": comment_id}, as_=api.token("mo", "moderator"))
+    return [r["code"] for r in data["comment"]["moderation"]["reasons"]]
+
+
+async def test_the_same_text_twice_within_six_minutes_is_held(api: Api) -> None:
+    article = await api.create_article()
+    ann = api.token("ann")
+    first = await api.comment(
+        article["id"], "The new bridge looks lovely in the evening light!", as_=ann
+    )
+    assert first["status"] == "APPROVED"
+    again = await api.comment(
+        article["id"], "the NEW bridge looks lovely in the evening   light", as_=ann
+    )
+    assert again["status"] == "PENDING"
+    assert await reasons(api, again["id"]) == ["REPEAT_POST"]
+    # Someone else saying the same thing is not a repeat.
+    assert (
+        await api.comment(
+            article["id"], "The new bridge looks lovely in the evening light!", as_=api.token("bob")
+        )
+    )["status"] == "APPROVED"
+
+    # Seven minutes later it is no longer a repeat.
+    async with api.runtime.db.write() as session:
+        await session.exec(  # type: ignore[call-overload]
+            text(
+                "UPDATE comments SET created_at = datetime(created_at, :shift) WHERE author_id = 'ann'"
+            ),
+            params={"shift": f"-{int(timedelta(minutes=7).total_seconds())} seconds"},
+        )
+    assert (
+        await api.comment(
+            article["id"], "The new bridge looks lovely in the evening light!", as_=ann
+        )
+    )["status"] == "APPROVED"
