@@ -11,11 +11,26 @@ from __future__ import annotations
 from collections.abc import Iterator
 from functools import cache
 
-from graphql import ASTValidationRule
+from graphql import ASTValidationRule, GraphQLError, ValidationContext
 from graphql.validation import NoSchemaIntrospectionCustomRule
 from strawberry.extensions import SchemaExtension
 from strawberry.extensions.max_aliases import create_validator as alias_validator
 from strawberry.extensions.query_depth_limiter import create_validator as depth_validator
+
+
+def _empty_selections_refused(rule: type[ASTValidationRule]) -> type[ASTValidationRule]:
+    """strawberry's depth count fails (max() of nothing) on an empty selection set such
+    as `{}`, which graphql-core's parser lets through; refuse that document plainly."""
+
+    class Checked(rule):  # type: ignore[valid-type,misc]
+        def __init__(self, context: ValidationContext) -> None:
+            try:
+                super().__init__(context)
+            except ValueError:
+                ASTValidationRule.__init__(self, context)
+                context.report_error(GraphQLError("a selection set must not be empty"))
+
+    return Checked
 
 
 @cache
@@ -23,7 +38,7 @@ def _rules(
     max_depth: int, max_aliases: int, production: bool
 ) -> tuple[type[ASTValidationRule], ...]:
     rules: list[type[ASTValidationRule]] = [
-        depth_validator(max_depth, None),
+        _empty_selections_refused(depth_validator(max_depth, None)),
         alias_validator(max_aliases),
     ]
     if production:
