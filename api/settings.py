@@ -58,10 +58,10 @@ class Settings(BaseSettings):
     # Hold a user's first N comments for a moderator; 0 is off.
     new_commenter_hold: int = Field(0, ge=0)
     # GraphQL request limits.
-    max_query_depth: int = Field(15, ge=1)
+    max_query_depth: int = Field(20, ge=1)
     max_aliases: int = Field(30, ge=1)
     max_tokens: int = Field(2000, ge=1)
-    max_body_bytes: int = Field(64 * 1024, ge=1024)
+    max_body_bytes: int = Field(256 * 1024, ge=1024)
     # Comma-separated origins allowed to call the API from a browser; none by default.
     cors_origins: str = ""
 
