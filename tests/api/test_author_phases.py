@@ -6,6 +6,7 @@ from datetime import timedelta
 
 from sqlalchemy import text
 
+from tests.api.test_batching_and_rescore import rescore
 from tests.conftest import Api
 
 REASONS = "query($id: ID!) { comment(id: $id) { status moderation { reasons { code detail } } } }"
@@ -48,3 +49,23 @@ async def test_the_same_text_twice_within_six_minutes_is_held(api: Api) -> None:
             article["id"], "The new bridge looks lovely in the evening light!", as_=ann
         )
     )["status"] == "APPROVED"
+
+
+async def test_rescore_keeps_holds_that_judged_the_author(api: Api) -> None:
+    article = await api.create_article()
+    ann, mod = api.token("ann"), api.token("mo", "moderator")
+    await api.comment(article["id"], "The new bridge looks lovely at dusk.", as_=ann)
+    repeat = await api.comment(article["id"], "The new bridge looks lovely at dusk", as_=ann)
+    await api.comment(article["id"], "A first remark from Pat.", as_=api.token("pat"))
+    await api.data(
+        'mutation { setUserPremoderation(input: {userId: "pat", enabled: true}) { user { id } } }',
+        as_=mod,
+    )
+    held = await api.comment(article["id"], "A second remark from Pat.", as_=api.token("pat"))
+    assert (repeat["status"], held["status"]) == ("PENDING", "PENDING")
+
+    result = rescore(api, "--status", "PENDING")
+    assert result.returncode == 0, result.stderr
+    assert "examined 2 comment(s)" in result.stdout
+    assert await reasons(api, repeat["id"]) == ["REPEAT_POST"]
+    assert await reasons(api, held["id"]) == ["USER_PREMODERATED"]
