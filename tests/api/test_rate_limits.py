@@ -179,3 +179,20 @@ def test_bad_limit_settings_are_refused(database_url: str) -> None:
         limited(database_url, rate_limit_user="lots")
     with pytest.raises(ValueError, match="trusted_proxies"):
         limited(database_url, trusted_proxies="not-an-address")
+
+
+async def test_unreachable_redis_is_unavailable_and_writes_nothing(
+    database_url: str, scorer: LoadedScorer
+) -> None:
+    runtime = Runtime(limited(database_url, redis_url="redis://127.0.0.1:1/0"), scorer=scorer)
+    app = create_app(runtime=runtime, migrate=False)
+    async with (
+        LifespanManager(app),
+        httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as http,
+    ):
+        api = Api(http=http, runtime=runtime)
+        article = await api.create_article()
+        error = (await add(api, article["id"], "Hello.", "ann"))["errors"][0]
+        assert error["extensions"]["code"] == "UNAVAILABLE"
+        assert error["message"] == "rate limit store unreachable; try again shortly"
+        assert await comment_count(api) == 0
