@@ -12,6 +12,7 @@ from starlette.routing import Route
 
 from api.graphql.schema import schema
 from api.graphql.view import GraphQLEndpoint
+from api.perspective import perspective_routes
 from api.runtime import Runtime
 from api.settings import Settings
 
@@ -61,6 +62,7 @@ def create_app(
         routes=[
             Route("/graphql", graphql, methods=["GET", "POST"]),
             Route("/healthz", healthz, methods=["GET"]),
+            *perspective_routes(runtime),
         ],
         lifespan=lifespan,
     )

@@ -63,4 +63,8 @@ class Runtime:
     async def stop(self) -> None:
         if self._batcher is not None:
             await self._batcher.close()
+        # Remote scorers hold connections.
+        close = getattr(self._loaded.scorer if self._loaded else None, "aclose", None)
+        if close is not None:
+            await close()
         await self.db.dispose()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import secrets
+from collections.abc import Callable
 from pathlib import Path
 from typing import Literal
 
@@ -41,6 +42,14 @@ class Settings(BaseSettings):
     # Dynamic int8 quantisation of transformer scorers on CPU; changes scores, so off.
     quantize: Literal["int8"] | None = None
     log_level: str = "INFO"
+    # COMMENTMOD_SCORER=perspective:<url>: the remote server's key, the attributes asked
+    # for (comma-separated), the languages the remote model is trusted with, requests in flight.
+    scorer_key: SecretStr | None = None
+    scorer_attributes: str = "TOXICITY"
+    scorer_languages: str = "en"
+    scorer_concurrency: int = Field(16, ge=1, le=1024)
+    # Requests per second per API key on the Perspective-protocol endpoint.
+    perspective_rate_limit: int = Field(60, ge=1)
 
     def scorer_options(self) -> ScorerOptions:
         return ScorerOptions(
@@ -50,6 +59,11 @@ class Settings(BaseSettings):
             detoxify_config_dir=self.detoxify_config_dir,
             device=self.scorer_device,
             quantize=self.quantize,
+            key=self.scorer_key.get_secret_value() if self.scorer_key else None,
+            attributes=_csv(self.scorer_attributes, str.upper),
+            languages=_csv(self.scorer_languages, str.lower),
+            concurrency=self.scorer_concurrency,
+            timeout=self.scorer_timeout,
         )
 
     @property
@@ -74,3 +88,7 @@ class Settings(BaseSettings):
         with os.fdopen(fd, "w") as handle:
             handle.write(secrets.token_urlsafe(48))
         return path.read_text().strip()
+
+
+def _csv(value: str, normalise: Callable[[str], str]) -> tuple[str, ...]:
+    return tuple(normalise(part.strip()) for part in value.split(",") if part.strip())

@@ -16,7 +16,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from api.auth import Identity
 from api.errors import BadUserInput, CommentsClosed, Conflict, NotFound
 from api.runtime import Runtime
-from api.services import validation
+from api.services import feedback, validation
 from api.services.users import remember
 from api.services.visibility import can_see
 from models.queries import comments, history, reports
@@ -157,6 +157,7 @@ async def moderate(
             )
         await reports.resolve_reports(session, comment.id or 0)
         history.record(session, comment.id or 0, status, moderator.user_id, reason or None)
+        feedback.record_decision(session, comment, status, moderator.user_id)
     return comment
 
 
