@@ -394,7 +394,25 @@ class PerspectiveEndpoint:
         return JSONResponse(body)
 
 
+_KEY_PARAM = re.compile(r"([?&]key=)[^&\s]*")
+
+
+class RedactKeys(logging.Filter):
+    """Perspective clients put the key in the query string; access logs print it."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.args, tuple):
+            record.args = tuple(
+                _KEY_PARAM.sub(r"\1[redacted]", arg) if isinstance(arg, str) else arg
+                for arg in record.args
+            )
+        return True
+
+
 def perspective_routes(runtime: Runtime) -> list[Route]:
+    access = logging.getLogger("uvicorn.access")
+    if not any(isinstance(f, RedactKeys) for f in access.filters):
+        access.addFilter(RedactKeys())
     endpoint = PerspectiveEndpoint(runtime)
     return [
         Route("/v1alpha1/comments:analyze", endpoint.analyze, methods=["POST"]),
