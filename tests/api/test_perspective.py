@@ -107,7 +107,7 @@ class TestEveryLabel:
             "THREAT": "threat",
             "SEXUALLY_EXPLICIT": "sexual_explicit",
         }
-        body = {"comment": {"text": text}, "requestedAttributes": dict.fromkeys(mapping, {})}
+        body = {"comment": {"text": text}, "requestedAttributes": {a: {} for a in mapping}}
         scores = (await analyze(api, body, key)).json()["attributeScores"]
         assert {a: s["summaryScore"]["value"] for a, s in scores.items()} == {
             a: AllLabels.value(text, label) for a, label in mapping.items()

@@ -69,6 +69,10 @@ def scorer() -> LoadedScorer:
     return LoadedScorer(ScoreInText(), "test")  # type: ignore[arg-type]
 
 
+def partial_files(directory: Path) -> list[Path]:
+    return list(directory.glob("*.partial"))
+
+
 DECIDE = """mutation($id: ID!) { %s(input: {commentId: $id}) { comment { status } } }"""
 
 
@@ -99,7 +103,7 @@ async def test_moderator_decisions_become_examples_and_a_report(
     )
     assert result.exit_code == 0, result.output
     rows = list(csv.DictReader(io.StringIO(out.read_text())))
-    assert len(rows) == 6 and not list(tmp_path.glob("*.partial"))
+    assert len(rows) == 6 and not partial_files(tmp_path)
     assert [(float(r["model_score"]), float(r["value"])) for r in rows[:5]] == [
         (s, 1.0 if d == "reject" else 0.0) for s, d in cases
     ]
