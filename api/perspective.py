@@ -147,7 +147,13 @@ def _common(body: dict[str, Any], fields: frozenset[str]) -> Common:
         raise invalid("Invalid value at 'comment.type': only PLAIN_TEXT is supported")
     if not text.strip():
         raise invalid("Comment text must be non-empty.")
-    size = len(text.encode("utf-8", "surrogatepass"))
+    try:
+        size = len(text.encode("utf-8"))
+    except UnicodeEncodeError:
+        raise invalid("Comment text must be valid Unicode (no lone surrogates).") from None
+    # As for comments: no database stores NUL everywhere (PostgreSQL refuses it).
+    if "\x00" in text:
+        raise invalid("Comment text must not contain NUL characters.")
     if size > MAX_TEXT_BYTES:
         raise invalid(f"Comment text too long: {size} bytes; at most {MAX_TEXT_BYTES} allowed.")
     languages = _optional(body, "languages", list) or []
@@ -414,7 +420,14 @@ def perspective_routes(runtime: Runtime) -> list[Route]:
     if not any(isinstance(f, RedactKeys) for f in access.filters):
         access.addFilter(RedactKeys())
     endpoint = PerspectiveEndpoint(runtime)
+
+    async def unknown(request: Request) -> JSONResponse:
+        # Anything else under the prefix still answers in the shape clients parse.
+        method = f"{request.method} {request.url.path}"
+        return PerspectiveError(404, "NOT_FOUND", f"Method not found: {method}").response()
+
     return [
         Route("/v1alpha1/comments:analyze", endpoint.analyze, methods=["POST"]),
         Route("/v1alpha1/comments:suggestscore", endpoint.suggest, methods=["POST"]),
+        Route("/v1alpha1/{rest:path}", unknown, methods=["GET", "POST", "PUT", "PATCH", "DELETE"]),
     ]

@@ -37,6 +37,8 @@ def key(database_url: str) -> str:
 
 async def analyze(api: Api, body: object, key: str | None) -> httpx.Response:
     params = {"key": key} if key is not None else {}
+    if isinstance(body, bytes):
+        return await api.http.post(ANALYZE, content=body, params=params)
     return await api.http.post(ANALYZE, json=body, params=params)
 
 
@@ -180,6 +182,9 @@ class TestEveryLabel:
         (coral_body(""), "non-empty"),
         (coral_body("   \n"), "non-empty"),
         (coral_body("é" * 10241), "too long: 20482 bytes"),
+        # JSON may escape half a surrogate pair; no encoding can store it.
+        (b'{"comment": {"text": "half \\ud800 a pair"}, "requestedAttributes": {"TOXICITY": {}}}', "lone surrogates"),
+        (coral_body("nul \x00 byte"), "NUL"),
         ({"comment": {"text": 5}, "requestedAttributes": {"TOXICITY": {}}}, "comment.text"),
         ({"requestedAttributes": {"TOXICITY": {}}}, "'comment'"),
         ({**coral_body("hello"), "doNotStore": "yes"}, "doNotStore"),
@@ -206,6 +211,12 @@ async def test_text_of_exactly_20_kb_is_scored(api: Api, key: str) -> None:
 async def test_malformed_json(api: Api, key: str) -> None:
     response = await api.http.post(ANALYZE, content=b'{"comment": ', params={"key": key})
     assert "Invalid JSON payload" in error_of(response, 400, "INVALID_ARGUMENT")
+
+
+async def test_other_methods_and_verbs_are_not_found(api: Api, key: str) -> None:
+    error_of(await api.http.get(ANALYZE, params={"key": key}), 404, "NOT_FOUND")
+    response = await api.http.post("/v1alpha1/comments:classify", json={}, params={"key": key})
+    assert "comments:classify" in error_of(response, 404, "NOT_FOUND")
 
 
 async def test_keys_missing_wrong_and_revoked(api: Api, key: str, database_url: str) -> None:
