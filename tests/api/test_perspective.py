@@ -183,7 +183,10 @@ class TestEveryLabel:
         (coral_body("   \n"), "non-empty"),
         (coral_body("é" * 10241), "too long: 20482 bytes"),
         # JSON may escape half a surrogate pair; no encoding can store it.
-        (b'{"comment": {"text": "half \\ud800 a pair"}, "requestedAttributes": {"TOXICITY": {}}}', "lone surrogates"),
+        (
+            b'{"comment": {"text": "half \\ud800 a pair"}, "requestedAttributes": {"TOXICITY": {}}}',
+            "lone surrogates",
+        ),
         (coral_body("nul \x00 byte"), "NUL"),
         ({"comment": {"text": 5}, "requestedAttributes": {"TOXICITY": {}}}, "comment.text"),
         ({"requestedAttributes": {"TOXICITY": {}}}, "'comment'"),
