@@ -8,7 +8,7 @@ from enum import Enum
 import strawberry
 
 from api.graphql.context import Info
-from api.graphql.types.user import UserNode
+from api.graphql.types.user import UserNode, load_user, require_user
 from models.tables import Comment, ModerationAction, Report, utcnow
 from moderation.decision import Reason, ReasonCode, Status
 
@@ -89,9 +89,7 @@ class ReportNode:
 
     @strawberry.field
     async def reporter(self, info: Info) -> UserNode:
-        user = await info.context.loaders.user.load(self.row.reporter_id)
-        assert user is not None
-        return UserNode(row=user)
+        return await require_user(info, self.row.reporter_id)
 
 
 @strawberry.type(name="ModerationAction")
@@ -112,10 +110,7 @@ class ModerationActionNode:
 
     @strawberry.field(description="Who decided; null when the system decided.")
     async def moderator(self, info: Info) -> UserNode | None:
-        if self.row.moderator_id is None:
-            return None
-        user = await info.context.loaders.user.load(self.row.moderator_id)
-        return UserNode(row=user) if user else None
+        return await load_user(info, self.row.moderator_id)
 
 
 @strawberry.type
@@ -141,10 +136,7 @@ class CommentModeration:
 
     @strawberry.field(description="The moderator who claimed the comment, while the claim lasts.")
     async def claimed_by(self, info: Info) -> UserNode | None:
-        if self.row.claimed_by is None or not _claim_active(self.row):
-            return None
-        user = await info.context.loaders.user.load(self.row.claimed_by)
-        return UserNode(row=user) if user else None
+        return await load_user(info, self.row.claimed_by) if _claim_active(self.row) else None
 
     @strawberry.field
     def claim_expires_at(self) -> datetime | None:
