@@ -77,7 +77,15 @@ def serve(host: str, port: int, database_url: str | None, demo: bool, no_migrate
     if demo:
         asyncio.run(_load_demo(settings))
     app = create_app(runtime=Runtime(settings, scorer=loaded), migrate=False)
-    uvicorn.run(app, host=host, port=port, log_level=settings.log_level.lower())
+    # On SIGTERM uvicorn stops accepting, lets requests in flight finish (up to the
+    # grace period), then runs the lifespan shutdown: acknowledged comments are stored.
+    uvicorn.run(
+        app,
+        host=host,
+        port=port,
+        log_level=settings.log_level.lower(),
+        timeout_graceful_shutdown=settings.shutdown_grace_seconds,
+    )
 
 
 async def _load_demo(settings: Settings) -> None:

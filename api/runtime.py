@@ -20,7 +20,14 @@ logger = logging.getLogger("commentmod")
 class Runtime:
     def __init__(self, settings: Settings, *, scorer: LoadedScorer | None = None) -> None:
         self.settings = settings
-        self.db = Database(settings.database_url, pool_size=settings.db_pool_size)
+        self.db = Database(
+            settings.database_url,
+            pool_size=settings.db_pool_size,
+            max_overflow=settings.db_max_overflow,
+            pool_timeout=settings.db_pool_timeout,
+            connect_timeout=settings.db_connect_timeout,
+            command_timeout=settings.db_command_timeout,
+        )
         self.jwt_secret = settings.resolve_jwt_secret()
         self.policies = PolicyCache()
         # Events worth watching: scorer_unavailable, comments_created, ...

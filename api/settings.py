@@ -22,12 +22,19 @@ class Settings(BaseSettings):
     env: Literal["development", "production"] = "development"
     database_url: str = "sqlite+aiosqlite:///./var/commentmod.db"
     db_pool_size: int = Field(10, ge=1)
+    db_max_overflow: int = Field(10, ge=0)
+    # Seconds: waiting for a pooled connection, opening one, and one statement.
+    db_pool_timeout: float = Field(5.0, gt=0)
+    db_connect_timeout: float = Field(5.0, gt=0)
+    db_command_timeout: float = Field(30.0, gt=0)
     # Where generated state lives when the database is not a local file.
     data_dir: Path = Path("var")
     jwt_secret: SecretStr | None = None
     hold_threshold: float = Field(0.8, ge=0.0, le=1.0)
     report_threshold: int = Field(1, ge=1)
     max_comment_length: int = Field(5000, ge=1)
+    # How long claimComments hands comments to one moderator.
+    claim_seconds: int = Field(300, ge=10, le=86400)
     scorer: str = "auto"
     scorer_timeout: float = Field(2.0, gt=0)
     # Micro-batching: requests arriving within max_wait share one forward pass.
@@ -50,6 +57,7 @@ class Settings(BaseSettings):
     scorer_concurrency: int = Field(16, ge=1, le=1024)
     # Requests per second per API key on the Perspective-protocol endpoint.
     perspective_rate_limit: int = Field(60, ge=1)
+    shutdown_grace_seconds: int = Field(30, ge=1)
 
     def scorer_options(self) -> ScorerOptions:
         return ScorerOptions(

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import create_engine
 from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import create_async_engine
 
 from models.database import sqlite_path
 
@@ -32,23 +33,21 @@ def upgrade(url: str, revision: str = "head") -> None:
     command.upgrade(alembic_config(url), revision)
 
 
-def sync_url(url: str) -> str:
-    """The same database through a blocking driver, for quick inspection."""
-    parsed = make_url(url)
-    drivers = {"sqlite": "sqlite", "postgresql": "postgresql+psycopg"}
-    return parsed.set(
-        drivername=drivers.get(parsed.get_backend_name(), parsed.drivername)
-    ).render_as_string(hide_password=False)
-
-
 def head_revision() -> str | None:
     return ScriptDirectory.from_config(alembic_config("sqlite://")).get_current_head()
 
 
 def current_revision(url: str) -> str | None:
-    engine = create_engine(sync_url(url))
-    try:
-        with engine.connect() as connection:
-            return MigrationContext.configure(connection).get_current_revision()
-    finally:
-        engine.dispose()
+    """The database's revision. Runs its own event loop: call it off the loop."""
+
+    async def read() -> str | None:
+        engine = create_async_engine(url)
+        try:
+            async with engine.connect() as connection:
+                return await connection.run_sync(
+                    lambda sync: MigrationContext.configure(sync).get_current_revision()
+                )
+        finally:
+            await engine.dispose()
+
+    return asyncio.run(read())

@@ -82,6 +82,9 @@ class Comment(SQLModel, table=True):
     reply_count: int = 0
     open_reports: int = 0
     client_mutation_id: str | None = Field(default=None, max_length=200)
+    # A moderator's claim on the comment, so that a team doesn't review it twice.
+    claimed_by: str | None = Field(default=None, foreign_key="users.id", max_length=200)
+    claimed_until: datetime | None = None
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
 

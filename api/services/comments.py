@@ -148,7 +148,11 @@ async def moderate(
         if comment is None:
             raise NotFound("no comment with that id", field="commentId")
         stale = version is not None and version != comment.version
-        if stale or not await comments.change_status(session, comment, status):
+        # A decision also ends any claim on the comment.
+        decided = not stale and await comments.change_status(
+            session, comment, status, claimed_by=None, claimed_until=None
+        )
+        if not decided:
             await session.refresh(comment)
             raise Conflict(
                 f"the comment changed since you saw it; it is now {comment.status}",
