@@ -15,6 +15,7 @@ from starlette.routing import Route
 from api.bodylimit import BodyLimit
 from api.graphql.schema import schema
 from api.graphql.view import GraphQLEndpoint
+from api.perspective import perspective_routes
 from api.runtime import Runtime
 from api.settings import Settings
 
@@ -78,6 +79,7 @@ def create_app(
         routes=[
             Route("/graphql", graphql, methods=["GET", "POST"]),
             Route("/healthz", healthz, methods=["GET"]),
+            *perspective_routes(runtime),
         ],
         middleware=middleware,
         lifespan=lifespan,

@@ -21,7 +21,14 @@ logger = logging.getLogger("commentmod")
 class Runtime:
     def __init__(self, settings: Settings, *, scorer: LoadedScorer | None = None) -> None:
         self.settings = settings
-        self.db = Database(settings.database_url, pool_size=settings.db_pool_size)
+        self.db = Database(
+            settings.database_url,
+            pool_size=settings.db_pool_size,
+            max_overflow=settings.db_max_overflow,
+            pool_timeout=settings.db_pool_timeout,
+            connect_timeout=settings.db_connect_timeout,
+            command_timeout=settings.db_command_timeout,
+        )
         self.jwt_secret = settings.resolve_jwt_secret()
         self.policies = PolicyCache()
         self.limiter = RateLimiter(settings)
@@ -65,4 +72,8 @@ class Runtime:
     async def stop(self) -> None:
         if self._batcher is not None:
             await self._batcher.close()
+        # Remote scorers hold connections.
+        close = getattr(self._loaded.scorer if self._loaded else None, "aclose", None)
+        if close is not None:
+            await close()
         await self.db.dispose()

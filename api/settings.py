@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import secrets
+from collections.abc import Callable
 from ipaddress import IPv4Network, IPv6Network, ip_network
 from pathlib import Path
 from typing import Literal
@@ -23,12 +24,19 @@ class Settings(BaseSettings):
     env: Literal["development", "production"] = "development"
     database_url: str = "sqlite+aiosqlite:///./var/commentmod.db"
     db_pool_size: int = Field(10, ge=1)
+    db_max_overflow: int = Field(10, ge=0)
+    # Seconds: waiting for a pooled connection, opening one, and one statement.
+    db_pool_timeout: float = Field(5.0, gt=0)
+    db_connect_timeout: float = Field(5.0, gt=0)
+    db_command_timeout: float = Field(30.0, gt=0)
     # Where generated state lives when the database is not a local file.
     data_dir: Path = Path("var")
     jwt_secret: SecretStr | None = None
     hold_threshold: float = Field(0.8, ge=0.0, le=1.0)
     report_threshold: int = Field(1, ge=1)
     max_comment_length: int = Field(5000, ge=1)
+    # How long claimComments hands comments to one moderator.
+    claim_seconds: int = Field(300, ge=10, le=86400)
     scorer: str = "auto"
     scorer_timeout: float = Field(2.0, gt=0)
     # Micro-batching: requests arriving within max_wait share one forward pass.
@@ -64,6 +72,15 @@ class Settings(BaseSettings):
     max_body_bytes: int = Field(256 * 1024, ge=1024)
     # Comma-separated origins allowed to call the API from a browser; none by default.
     cors_origins: str = ""
+    # COMMENTMOD_SCORER=perspective:<url>: the remote server's key, the attributes asked
+    # for (comma-separated), the languages the remote model is trusted with, requests in flight.
+    scorer_key: SecretStr | None = None
+    scorer_attributes: str = "TOXICITY"
+    scorer_languages: str = "en"
+    scorer_concurrency: int = Field(16, ge=1, le=1024)
+    # Requests per second per API key on the Perspective-protocol endpoint.
+    perspective_rate_limit: int = Field(60, ge=1)
+    shutdown_grace_seconds: int = Field(30, ge=1)
 
     def scorer_options(self) -> ScorerOptions:
         return ScorerOptions(
@@ -73,6 +90,11 @@ class Settings(BaseSettings):
             detoxify_config_dir=self.detoxify_config_dir,
             device=self.scorer_device,
             quantize=self.quantize,
+            key=self.scorer_key.get_secret_value() if self.scorer_key else None,
+            attributes=_csv(self.scorer_attributes, str.upper),
+            languages=_csv(self.scorer_languages, str.lower),
+            concurrency=self.scorer_concurrency,
+            timeout=self.scorer_timeout,
         )
 
     @property
@@ -124,3 +146,7 @@ class Settings(BaseSettings):
 
 def _items(value: str) -> list[str]:
     return [item.strip() for item in value.split(",") if item.strip()]
+
+
+def _csv(value: str, normalise: Callable[[str], str]) -> tuple[str, ...]:
+    return tuple(normalise(part.strip()) for part in value.split(",") if part.strip())

@@ -9,13 +9,15 @@ import strawberry
 from api.errors import BadUserInput, NotFound
 from api.graphql.context import Info
 from api.graphql.ids import decode_id
+from api.graphql.query import article_pk
 from api.graphql.types.article import ArticleNode
 from api.graphql.types.comment import CommentNode
-from api.graphql.types.moderation import ReportReason
+from api.graphql.types.moderation import ModerationQueue, ReportReason
 from api.graphql.types.sanction import SanctionNode
 from api.graphql.types.settings import ModerationSettingsNode
 from api.graphql.types.user import UserNode
 from api.services import articles as article_service
+from api.services import claims as claim_service
 from api.services import comments as comment_service
 from api.services import sanctions as sanction_service
 from api.services import settings as settings_service
@@ -132,6 +134,19 @@ class ArticleModerationInput:
     premoderate_links: bool | None = strawberry.field(
         default=strawberry.UNSET, description="null follows the site setting; omitted: unchanged."
     )
+
+
+@strawberry.input
+class ClaimCommentsInput:
+    queue: ModerationQueue = ModerationQueue.PENDING
+    count: int = 10
+    article_id: strawberry.ID | None = None
+
+
+@strawberry.type
+class ClaimCommentsPayload:
+    comments: list[CommentNode]
+    expires_at: datetime
 
 
 @strawberry.type
@@ -283,6 +298,21 @@ class Mutation:
                 input.enabled,
                 input.reason,
             )
+        )
+
+    @strawberry.mutation(
+        description="Take up to `count` unclaimed comments of a queue for a few minutes."
+    )
+    async def claim_comments(self, info: Info, input: ClaimCommentsInput) -> ClaimCommentsPayload:
+        claimed, until = await claim_service.claim_comments(
+            info.context.runtime,
+            info.context.signed_in(),
+            input.queue.value,
+            input.count,
+            article_pk(input.article_id),
+        )
+        return ClaimCommentsPayload(
+            comments=[CommentNode(row=c) for c in claimed], expires_at=until
         )
 
 

@@ -65,6 +65,7 @@ RULES: dict[str, Rule] = {
     "Query.moderationSettings": ADMIN,
     "Mutation.updateModerationSettings": ADMIN,
     "Mutation.updateArticleModeration": MODERATOR,
+    "Mutation.claimComments": MODERATOR,
     "Comment.moderation": MODERATOR_OR_NULL,
     "Article.moderation": MODERATOR_OR_NULL,
     "Query.user": MODERATOR,

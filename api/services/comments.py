@@ -16,7 +16,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from api.auth import Identity
 from api.errors import BadUserInput, CommentsClosed, Conflict, NotFound
 from api.runtime import Runtime
-from api.services import sanctions, validation
+from api.services import feedback, sanctions, validation
 from api.services.users import remember
 from api.services.visibility import can_see
 from models.queries import comments, history, reports
@@ -162,7 +162,11 @@ async def moderate(
         if comment is None:
             raise NotFound("no comment with that id", field="commentId")
         stale = version is not None and version != comment.version
-        if stale or not await comments.change_status(session, comment, status):
+        # A decision also ends any claim on the comment.
+        decided = not stale and await comments.change_status(
+            session, comment, status, claimed_by=None, claimed_until=None
+        )
+        if not decided:
             await session.refresh(comment)
             raise Conflict(
                 f"the comment changed since you saw it; it is now {comment.status}",
@@ -171,6 +175,7 @@ async def moderate(
             )
         await reports.resolve_reports(session, comment.id or 0)
         history.record(session, comment.id or 0, status, moderator.user_id, reason or None)
+        feedback.record_decision(session, comment, status, moderator.user_id)
     return comment
 
 

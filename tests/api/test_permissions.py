@@ -52,6 +52,7 @@ EXPECTED: dict[str, str] = {
     "Mutation.rejectComment": MODERATOR,
     "Mutation.setCommentsOpen": MODERATOR,
     "Mutation.updateArticleModeration": MODERATOR,
+    "Mutation.claimComments": MODERATOR,
     "Mutation.banUser": MODERATOR,
     "Mutation.suspendUser": MODERATOR,
     "Mutation.unbanUser": MODERATOR,

@@ -58,3 +58,18 @@ class UserNode:
     @strawberry.field(description="Moderators only: the user's comments now rejected.")
     async def rejected_comment_count(self, info: Info) -> int | None:
         return (await info.context.loaders.status_counts.load(self.row.id)).get(REJECTED, 0)
+
+
+async def load_user(info: Info, user_id: str | None) -> UserNode | None:
+    """The user through the request's DataLoader; None for no id or an unknown one."""
+    if user_id is None:
+        return None
+    user = await info.context.loaders.user.load(user_id)
+    return UserNode(row=user) if user else None
+
+
+async def require_user(info: Info, user_id: str) -> UserNode:
+    """For references the schema guarantees (foreign keys): the user must exist."""
+    node = await load_user(info, user_id)
+    assert node is not None, f"missing user {user_id}"
+    return node
