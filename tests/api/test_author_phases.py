@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from sqlalchemy import text
+from sqlmodel import select
 
+from models.tables import Comment
 from tests.api.test_batching_and_rescore import rescore
 from tests.conftest import Api
 
@@ -38,12 +39,8 @@ async def test_the_same_text_twice_within_six_minutes_is_held(api: Api) -> None:
 
     # Seven minutes later it is no longer a repeat.
     async with api.runtime.db.write() as session:
-        await session.exec(  # type: ignore[call-overload]
-            text(
-                "UPDATE comments SET created_at = datetime(created_at, :shift) WHERE author_id = 'ann'"
-            ),
-            params={"shift": f"-{int(timedelta(minutes=7).total_seconds())} seconds"},
-        )
+        for comment in await session.exec(select(Comment).where(Comment.author_id == "ann")):
+            comment.created_at -= timedelta(minutes=7)
     assert (
         await api.comment(
             article["id"], "The new bridge looks lovely in the evening light!", as_=ann
