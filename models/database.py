@@ -54,8 +54,14 @@ class Database:
             self.write_engine = self._sqlite_engine(busy_timeout_ms, "BEGIN IMMEDIATE")
             self._write_lock: asyncio.Lock | None = asyncio.Lock()
         else:
-            connect_args = (
-                {"timeout": connect_timeout, "command_timeout": command_timeout}
+            connect_args: dict[str, Any] = (
+                {
+                    "timeout": connect_timeout,
+                    "command_timeout": command_timeout,
+                    # Short index-driven queries gain nothing from JIT compilation; it
+                    # added over 100 ms to some plans at a million comments.
+                    "server_settings": {"jit": "off"},
+                }
                 if self.url.get_driver_name() == "asyncpg"
                 else {}
             )

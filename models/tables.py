@@ -101,6 +101,8 @@ class Comment(SQLModel, table=True):
         Index("ix_comment_queue_toxic", "status", "max_score", "id"),
         Index("ix_comment_article_queue", "article_id", "status", "created_at", "id"),
         Index("ix_comment_author", "author_id", "created_at"),
+        # The REPORTED queue and its count: approved comments with open reports.
+        Index("ix_comment_reported", "status", "open_reports", "created_at", "id"),
     )
 
 
