@@ -8,7 +8,7 @@ from contextlib import asynccontextmanager
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse
-from starlette.routing import Route
+from starlette.routing import Route, WebSocketRoute
 
 from api.graphql.schema import schema
 from api.graphql.view import GraphQLEndpoint
@@ -32,6 +32,8 @@ def create_app(
         finally:
             await runtime.stop()
 
+    graphql = GraphQLEndpoint(schema, runtime)
+
     async def healthz(_request: Request) -> JSONResponse:
         loaded = runtime.scorer
         stats = runtime.scoring.stats
@@ -48,6 +50,12 @@ def create_app(
                 "failures": stats.failures,
                 "unavailable": runtime.counters["scorer_unavailable"],
             },
+            "events": {
+                **runtime.events.health(),
+                # Subscriptions: each distinct one executes once (api/graphql/fanout.py).
+                "streams": graphql.fanout.streams,
+                "listeners": graphql.fanout.listeners,
+            },
         }
         try:
             await runtime.db.ping()
@@ -56,10 +64,11 @@ def create_app(
             return JSONResponse(body, status_code=503)
         return JSONResponse(body)
 
-    graphql = GraphQLEndpoint(schema, runtime)
     app = Starlette(
         routes=[
             Route("/graphql", graphql, methods=["GET", "POST"]),
+            # Subscriptions: graphql-transport-ws on the same path.
+            WebSocketRoute("/graphql", graphql),
             Route("/healthz", healthz, methods=["GET"]),
         ],
         lifespan=lifespan,

@@ -1,4 +1,4 @@
-"""What one server process holds: settings, the database, the active scorer."""
+"""What one server process holds: settings, the database, the active scorer, the event bus."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import asyncio
 import logging
 from collections import Counter
 
+from api.events import EventBus, create_bus
 from api.services.policy import PolicyCache
 from api.settings import Settings
 from models.database import Database, redact
@@ -23,6 +24,10 @@ class Runtime:
         self.db = Database(settings.database_url, pool_size=settings.db_pool_size)
         self.jwt_secret = settings.resolve_jwt_secret()
         self.policies = PolicyCache()
+        # Live events (subscriptions, and whoever else listens): published after commits.
+        self.events: EventBus = create_bus(
+            settings.redis_url, settings.redis_channel, queue_limit=settings.subscriber_queue_size
+        )
         # Events worth watching: scorer_unavailable, comments_created, ...
         self.counters: Counter[str] = Counter()
         self._loaded = scorer
@@ -56,11 +61,13 @@ class Runtime:
             # Loading a model is slow, blocking work: keep it off the event loop.
             self._loaded = await asyncio.to_thread(load_scorer, self.settings.scorer_options())
         await asyncio.to_thread(warm_up)
+        await self.events.start()
         scorer = self._loaded.scorer
         logger.info("database: %s", redact(self.settings.database_url))
         logger.info("scorer: %s %s (%s)", scorer.name, scorer.version, self._loaded.why)
 
     async def stop(self) -> None:
+        await self.events.stop()
         if self._batcher is not None:
             await self._batcher.close()
         await self.db.dispose()

@@ -12,6 +12,7 @@ from api.graphql import permissions
 from api.graphql.errors import ErrorCodes
 from api.graphql.mutation import Mutation
 from api.graphql.query import Query
+from api.graphql.subscription import Subscription
 
 
 class Schema(strawberry.Schema):
@@ -23,7 +24,13 @@ class Schema(strawberry.Schema):
 
 
 def build_schema(**kwargs: Any) -> Schema:
-    schema = Schema(query=Query, mutation=Mutation, extensions=[ErrorCodes], **kwargs)
+    schema = Schema(
+        query=Query,
+        mutation=Mutation,
+        subscription=Subscription,
+        extensions=[ErrorCodes],
+        **kwargs,
+    )
     permissions.apply(schema._schema)
     return schema
 
