@@ -7,7 +7,7 @@ PYTHON ?= python3
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: run test lint setup
+.PHONY: run test test-sqlite lint setup
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -26,5 +26,12 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 
+# The second run repeats the whole suite on PostgreSQL (one database per run).
+POSTGRES_TEST_URL ?= postgresql+asyncpg://postgres@127.0.0.1:5432/test
+
 test: lint
+	$(BIN)/pytest -q
+	COMMENTMOD_TEST_POSTGRES=$(POSTGRES_TEST_URL) $(BIN)/pytest -q
+
+test-sqlite: lint
 	$(BIN)/pytest -q

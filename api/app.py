@@ -6,12 +6,16 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route, WebSocketRoute
 
+from api.bodylimit import BodyLimit
 from api.graphql.schema import schema
 from api.graphql.view import GraphQLEndpoint
+from api.perspective import perspective_routes
 from api.runtime import Runtime
 from api.settings import Settings
 
@@ -64,13 +68,29 @@ def create_app(
             return JSONResponse(body, status_code=503)
         return JSONResponse(body)
 
+    settings = runtime.settings
+    middleware = [Middleware(BodyLimit, max_bytes=settings.max_body_bytes)]
+    if origins := settings.cors_origin_list():
+        middleware.insert(
+            0,
+            Middleware(
+                CORSMiddleware,
+                allow_origins=origins,
+                allow_methods=["GET", "POST"],
+                allow_headers=["authorization", "content-type", "x-request-id"],
+                expose_headers=["x-request-id"],
+                max_age=600,
+            ),
+        )
     app = Starlette(
         routes=[
             Route("/graphql", graphql, methods=["GET", "POST"]),
             # Subscriptions: graphql-transport-ws on the same path.
             WebSocketRoute("/graphql", graphql),
             Route("/healthz", healthz, methods=["GET"]),
+            *perspective_routes(runtime),
         ],
+        middleware=middleware,
         lifespan=lifespan,
     )
     app.state.runtime = runtime

@@ -5,7 +5,10 @@ from __future__ import annotations
 import asyncio
 import logging
 import sys
+from collections.abc import Awaitable, Callable, Sequence
+from datetime import datetime
 from pathlib import Path
+from typing import TypeVar
 
 import click
 from sqlalchemy.exc import OperationalError
@@ -14,6 +17,8 @@ from api.auth import Identity, Role, issue_token
 from api.settings import Settings
 from models.database import Database, redact
 from models.migrate import current_revision, head_revision, upgrade
+
+T = TypeVar("T")
 
 
 def _settings(database_url: str | None = None) -> Settings:
@@ -72,11 +77,14 @@ def serve(host: str, port: int, database_url: str | None, demo: bool, no_migrate
     if demo:
         asyncio.run(_load_demo(settings))
     app = create_app(runtime=Runtime(settings, scorer=loaded), migrate=False)
+    # On SIGTERM uvicorn stops accepting, lets requests in flight finish (up to the
+    # grace period), then runs the lifespan shutdown: acknowledged comments are stored.
     uvicorn.run(
         app,
         host=host,
         port=port,
         log_level=settings.log_level.lower(),
+        timeout_graceful_shutdown=settings.shutdown_grace_seconds,
         # WebSocket-level keep-alive: a peer that stops answering pings is dropped.
         ws_ping_interval=20.0,
         ws_ping_timeout=20.0,
@@ -114,7 +122,15 @@ def token(user_id: str, name: str, role: str, ttl: int) -> None:
     """Print a signed token, and nothing else."""
     settings = _settings()
     identity = Identity(user_id=user_id, name=name, role=Role(role.lower()))
-    click.echo(issue_token(settings.resolve_jwt_secret(), identity, ttl))
+    click.echo(
+        issue_token(
+            settings.resolve_jwt_secret(),
+            identity,
+            ttl,
+            issuer=settings.jwt_issuer,
+            audience=settings.jwt_audience,
+        )
+    )
 
 
 @cli.command("import-articles")
@@ -256,3 +272,203 @@ def db_current(database_url: str | None) -> None:
     """Print the database's revision and the newest one available."""
     settings = _settings(database_url)
     click.echo(f"current: {current_revision(settings.database_url)}\nhead: {head_revision()}")
+
+
+@cli.group()
+def apikey() -> None:
+    """Keys for the Perspective-protocol endpoint (/v1alpha1/comments:analyze)."""
+
+
+def _with_db(settings: Settings, work: Callable[[Database], Awaitable[T]]) -> T:
+    upgrade(settings.database_url)
+
+    async def run() -> T:
+        db = Database(settings.database_url)
+        try:
+            return await work(db)
+        finally:
+            await db.dispose()
+
+    return asyncio.run(run())
+
+
+@apikey.command("create")
+@click.option("--name", required=True, help="Who or what uses the key (unique).")
+@click.option(
+    "--rate-limit",
+    type=click.IntRange(min=1),
+    help="Requests per second; default COMMENTMOD_PERSPECTIVE_RATE_LIMIT.",
+)
+@click.option("--database-url", help="Overrides COMMENTMOD_DATABASE_URL.")
+def apikey_create(name: str, rate_limit: int | None, database_url: str | None) -> None:
+    """Create a key and print it, once: only its hash is stored."""
+    from models.queries import apikeys
+
+    name = name.strip()
+    if not name or len(name) > 200:
+        raise click.ClickException("--name must have 1 to 200 characters")
+
+    async def work(db: Database) -> str | None:
+        async with db.write() as session:
+            if await apikeys.find_key(session, name) is not None:
+                return None
+            _row, key = await apikeys.create_key(session, name, rate_limit)
+            return key
+
+    key = _with_db(_settings(database_url), work)
+    if key is None:
+        raise click.ClickException(f"an API key named {name!r} exists already")
+    click.echo(key)
+
+
+@apikey.command("list")
+@click.option("--database-url", help="Overrides COMMENTMOD_DATABASE_URL.")
+def apikey_list(database_url: str | None) -> None:
+    """List keys (never the keys themselves)."""
+    from models.queries import apikeys
+    from models.tables import ApiKey
+
+    async def work(db: Database) -> Sequence[ApiKey]:
+        async with db.read() as session:
+            return await apikeys.list_keys(session)
+
+    def when(moment: datetime | None) -> str:
+        return moment.strftime("%Y-%m-%dT%H:%M:%SZ") if moment else "-"
+
+    click.echo("id\tname\tprefix\trate_limit\tcreated\tlast_used\trevoked")
+    for row in _with_db(_settings(database_url), work):
+        click.echo(
+            f"{row.id}\t{row.name}\t{row.prefix}…\t{row.rate_limit or 'default'}\t"
+            f"{when(row.created_at)}\t{when(row.last_used_at)}\t{when(row.revoked_at)}"
+        )
+
+
+@apikey.command("revoke")
+@click.argument("name_or_id")
+@click.option("--database-url", help="Overrides COMMENTMOD_DATABASE_URL.")
+def apikey_revoke(name_or_id: str, database_url: str | None) -> None:
+    """Revoke a key by name or id; it stops working at once, in every process."""
+    from models.queries import apikeys
+
+    async def work(db: Database) -> str | None:
+        async with db.write() as session:
+            row = await apikeys.find_key(session, name_or_id)
+            if row is None:
+                return None
+            await apikeys.revoke(session, row)
+            return row.name
+
+    name = _with_db(_settings(database_url), work)
+    if name is None:
+        raise click.ClickException(f"no API key named or numbered {name_or_id!r}")
+    click.echo(f"revoked {name}")
+
+
+@cli.group()
+def feedback() -> None:
+    """Labelled examples from moderators and suggestscore calls."""
+
+
+EXPORT_FIELDS = (
+    "id",
+    "created_at",
+    "source",
+    "label",
+    "value",
+    "model_score",
+    "model",
+    "comment_id",
+    "moderator_id",
+    "client_token",
+    "community_id",
+    "text",
+)
+
+
+@feedback.command("export")
+@click.option("--format", "fmt", type=click.Choice(["jsonl", "csv"]), default="jsonl")
+@click.option("--output", type=click.Path(dir_okay=False, path_type=Path), help="Default: stdout.")
+@click.option("--database-url", help="Overrides COMMENTMOD_DATABASE_URL.")
+def feedback_export(fmt: str, output: Path | None, database_url: str | None) -> None:
+    """Write every example, oldest first, for retraining."""
+    import csv
+    import json
+
+    from api.runtime import Runtime
+    from api.services.feedback import all_examples
+
+    settings = _settings(database_url)
+    upgrade(settings.database_url)
+    # Written beside the target and renamed at the end: a failed export leaves no half file.
+    partial = output.with_name(output.name + ".partial") if output else None
+    handle = partial.open("w", newline="", encoding="utf-8") if partial else sys.stdout
+
+    async def run() -> int:
+        runtime = Runtime(settings)
+        writer = csv.DictWriter(handle, EXPORT_FIELDS) if fmt == "csv" else None
+        if writer:
+            writer.writeheader()
+        count = 0
+        try:
+            async for example in all_examples(runtime):
+                row = {name: getattr(example, name) for name in EXPORT_FIELDS}
+                row["created_at"] = example.created_at.isoformat()
+                if writer:
+                    writer.writerow(row)
+                else:
+                    handle.write(json.dumps(row, ensure_ascii=False) + "\n")
+                count += 1
+        finally:
+            await runtime.db.dispose()
+        return count
+
+    try:
+        count = asyncio.run(run())
+    except BaseException:
+        if partial:
+            handle.close()
+            partial.unlink(missing_ok=True)
+        raise
+    if partial and output:
+        handle.close()
+        partial.replace(output)
+    click.echo(f"exported {count} example(s)", err=True)
+
+
+@feedback.command("report")
+@click.option("--database-url", help="Overrides COMMENTMOD_DATABASE_URL.")
+def feedback_report(database_url: str | None) -> None:
+    """Per label: the current hold threshold against moderators' decisions."""
+    from api.runtime import Runtime
+    from api.services.feedback import threshold_reports
+
+    settings = _settings(database_url)
+    upgrade(settings.database_url)
+
+    async def run() -> list[str]:
+        runtime = Runtime(settings)
+        try:
+            reports = await threshold_reports(runtime)
+        finally:
+            await runtime.db.dispose()
+
+        def share(value: float | None) -> str:
+            return "-" if value is None else f"{value:.3f}"
+
+        lines = [
+            "label\texamples\ttoxic\tthreshold\theld\twrong_holds\tmissed\tprecision\trecall"
+            "\tsame_recall_threshold\tsame_recall_held\tsame_recall_wrong_holds"
+        ]
+        for item in reports:
+            r = item.report
+            lines.append(
+                f"{item.label}\t{r.examples}\t{r.toxic}\t{r.threshold:g}\t{r.held}\t"
+                f"{r.wrong_holds}\t{r.missed}\t{share(r.precision)}\t{share(r.recall)}\t"
+                f"{share(r.same_recall_threshold)}\t{r.same_recall_held}\t"
+                f"{r.same_recall_wrong_holds}"
+            )
+        if not reports:
+            lines.append("(no moderator decisions on scored comments yet)")
+        return lines
+
+    click.echo("\n".join(asyncio.run(run())))

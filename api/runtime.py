@@ -7,6 +7,7 @@ import logging
 from collections import Counter
 
 from api.events import EventBus, create_bus
+from api.ratelimit import RateLimiter
 from api.services.policy import PolicyCache
 from api.settings import Settings
 from models.database import Database, redact
@@ -21,13 +22,21 @@ logger = logging.getLogger("commentmod")
 class Runtime:
     def __init__(self, settings: Settings, *, scorer: LoadedScorer | None = None) -> None:
         self.settings = settings
-        self.db = Database(settings.database_url, pool_size=settings.db_pool_size)
+        self.db = Database(
+            settings.database_url,
+            pool_size=settings.db_pool_size,
+            max_overflow=settings.db_max_overflow,
+            pool_timeout=settings.db_pool_timeout,
+            connect_timeout=settings.db_connect_timeout,
+            command_timeout=settings.db_command_timeout,
+        )
         self.jwt_secret = settings.resolve_jwt_secret()
         self.policies = PolicyCache()
         # Live events (subscriptions, and whoever else listens): published after commits.
         self.events: EventBus = create_bus(
             settings.redis_url, settings.redis_channel, queue_limit=settings.subscriber_queue_size
         )
+        self.limiter = RateLimiter(settings)
         # Events worth watching: scorer_unavailable, comments_created, ...
         self.counters: Counter[str] = Counter()
         self._loaded = scorer
@@ -70,4 +79,8 @@ class Runtime:
         await self.events.stop()
         if self._batcher is not None:
             await self._batcher.close()
+        # Remote scorers hold connections.
+        close = getattr(self._loaded.scorer if self._loaded else None, "aclose", None)
+        if close is not None:
+            await close()
         await self.db.dispose()

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import os
 import secrets
+from collections.abc import Callable
+from ipaddress import IPv4Network, IPv6Network, ip_network
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, SecretStr
+from limits import parse_many
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy.engine import make_url
 
@@ -21,12 +24,19 @@ class Settings(BaseSettings):
     env: Literal["development", "production"] = "development"
     database_url: str = "sqlite+aiosqlite:///./var/commentmod.db"
     db_pool_size: int = Field(10, ge=1)
+    db_max_overflow: int = Field(10, ge=0)
+    # Seconds: waiting for a pooled connection, opening one, and one statement.
+    db_pool_timeout: float = Field(5.0, gt=0)
+    db_connect_timeout: float = Field(5.0, gt=0)
+    db_command_timeout: float = Field(30.0, gt=0)
     # Where generated state lives when the database is not a local file.
     data_dir: Path = Path("var")
     jwt_secret: SecretStr | None = None
     hold_threshold: float = Field(0.8, ge=0.0, le=1.0)
     report_threshold: int = Field(1, ge=1)
     max_comment_length: int = Field(5000, ge=1)
+    # How long claimComments hands comments to one moderator.
+    claim_seconds: int = Field(300, ge=10, le=86400)
     scorer: str = "auto"
     scorer_timeout: float = Field(2.0, gt=0)
     # Micro-batching: requests arriving within max_wait share one forward pass.
@@ -53,6 +63,33 @@ class Settings(BaseSettings):
     # Origins whose pages may open a WebSocket. Tokens travel in connection_init,
     # never in cookies, so a foreign page gains nothing by connecting: any, by default.
     ws_allowed_origins: list[str] = ["*"]
+    # Tokens: checked when set, and put into tokens that `commentmod token` issues.
+    jwt_issuer: str | None = None
+    jwt_audience: str | None = None
+    # Abuse limits (limits' notation: "N per S seconds"; several joined by ";").
+    rate_limits: Literal["on", "off"] = "on"
+    rate_limit_user: str = "3 per 9 seconds"
+    rate_limit_address: str = "60 per minute"
+    # Comma-separated addresses or networks of proxies whose X-Forwarded-For is believed.
+    trusted_proxies: str = ""
+    # Hold a user's first N comments for a moderator; 0 is off.
+    new_commenter_hold: int = Field(0, ge=0)
+    # GraphQL request limits.
+    max_query_depth: int = Field(20, ge=1)
+    max_aliases: int = Field(30, ge=1)
+    max_tokens: int = Field(2000, ge=1)
+    max_body_bytes: int = Field(256 * 1024, ge=1024)
+    # Comma-separated origins allowed to call the API from a browser; none by default.
+    cors_origins: str = ""
+    # COMMENTMOD_SCORER=perspective:<url>: the remote server's key, the attributes asked
+    # for (comma-separated), the languages the remote model is trusted with, requests in flight.
+    scorer_key: SecretStr | None = None
+    scorer_attributes: str = "TOXICITY"
+    scorer_languages: str = "en"
+    scorer_concurrency: int = Field(16, ge=1, le=1024)
+    # Requests per second per API key on the Perspective-protocol endpoint.
+    perspective_rate_limit: int = Field(60, ge=1)
+    shutdown_grace_seconds: int = Field(30, ge=1)
 
     def scorer_options(self) -> ScorerOptions:
         return ScorerOptions(
@@ -62,11 +99,39 @@ class Settings(BaseSettings):
             detoxify_config_dir=self.detoxify_config_dir,
             device=self.scorer_device,
             quantize=self.quantize,
+            key=self.scorer_key.get_secret_value() if self.scorer_key else None,
+            attributes=_csv(self.scorer_attributes, str.upper),
+            languages=_csv(self.scorer_languages, str.lower),
+            concurrency=self.scorer_concurrency,
+            timeout=self.scorer_timeout,
         )
 
     @property
     def redis_channel(self) -> str:
         return f"{self.redis_prefix}:events"
+
+    @property
+    def rate_limited(self) -> bool:
+        return self.rate_limits == "on"
+
+    def proxy_networks(self) -> list[IPv4Network | IPv6Network]:
+        return [ip_network(p.strip(), strict=False) for p in _items(self.trusted_proxies)]
+
+    def cors_origin_list(self) -> list[str]:
+        return _items(self.cors_origins)
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _networks(cls, value: str) -> str:
+        for item in _items(value):
+            ip_network(item, strict=False)  # a ValueError names the bad entry
+        return value
+
+    @field_validator("rate_limit_user", "rate_limit_address")
+    @classmethod
+    def _limit(cls, value: str) -> str:
+        parse_many(value)  # a ValueError explains the notation
+        return value
 
     @property
     def production(self) -> bool:
@@ -90,3 +155,11 @@ class Settings(BaseSettings):
         with os.fdopen(fd, "w") as handle:
             handle.write(secrets.token_urlsafe(48))
         return path.read_text().strip()
+
+
+def _items(value: str) -> list[str]:
+    return [item.strip() for item in value.split(",") if item.strip()]
+
+
+def _csv(value: str, normalise: Callable[[str], str]) -> tuple[str, ...]:
+    return tuple(normalise(part.strip()) for part in value.split(",") if part.strip())

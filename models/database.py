@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -32,7 +33,17 @@ class Database:
     write transactions can take the lock up front (BEGIN IMMEDIATE) and wait on
     busy_timeout instead of failing half-way with 'database is locked'."""
 
-    def __init__(self, url: str, *, pool_size: int = 10, busy_timeout_ms: int = 5000) -> None:
+    def __init__(
+        self,
+        url: str,
+        *,
+        pool_size: int = 10,
+        max_overflow: int = 10,
+        pool_timeout: float = 5.0,
+        connect_timeout: float = 5.0,
+        command_timeout: float = 30.0,
+        busy_timeout_ms: int = 5000,
+    ) -> None:
         self.url = make_url(url)
         self.dialect = self.url.get_backend_name()
         if self.dialect == "sqlite":
@@ -41,11 +52,26 @@ class Database:
                 path.parent.mkdir(parents=True, exist_ok=True)
             self.engine = self._sqlite_engine(busy_timeout_ms, "BEGIN")
             self.write_engine = self._sqlite_engine(busy_timeout_ms, "BEGIN IMMEDIATE")
+            self._write_lock: asyncio.Lock | None = asyncio.Lock()
         else:
+            connect_args = (
+                {"timeout": connect_timeout, "command_timeout": command_timeout}
+                if self.url.get_driver_name() == "asyncpg"
+                else {}
+            )
             self.engine = create_async_engine(
-                self.url, pool_size=pool_size, pool_pre_ping=True, pool_recycle=1800
+                self.url,
+                pool_size=pool_size,
+                max_overflow=max_overflow,
+                pool_timeout=pool_timeout,
+                # A connection that died while the database was away is replaced, not
+                # handed out: the service recovers by itself when it comes back.
+                pool_pre_ping=True,
+                pool_recycle=1800,
+                connect_args=connect_args,
             )
             self.write_engine = self.engine
+            self._write_lock = None
         self._read = async_sessionmaker(self.engine, class_=AsyncSession, expire_on_commit=False)
         self._write = async_sessionmaker(
             self.write_engine, class_=AsyncSession, expire_on_commit=False
@@ -79,7 +105,13 @@ class Database:
     @asynccontextmanager
     async def write(self) -> AsyncIterator[AsyncSession]:
         """A session inside one transaction: committed on success, rolled back on error."""
-        async with self._write() as session, session.begin():
+        if self._write_lock is None:
+            async with self._write() as session, session.begin():
+                yield session
+            return
+        # SQLite has one writer at a time. Queueing this process's writers here, in
+        # order, beats all of them polling the file lock until busy_timeout gives up.
+        async with self._write_lock, self._write() as session, session.begin():
             yield session
 
     async def ping(self) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 
 from alembic import command
@@ -10,6 +11,7 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import create_engine
 from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import create_async_engine
 
 from models.database import sqlite_path
 
@@ -26,19 +28,14 @@ def alembic_config(url: str) -> Config:
 
 def upgrade(url: str, revision: str = "head") -> None:
     """Apply pending migrations. Runs its own event loop: call it off the loop."""
-    path = sqlite_path(make_url(url))
+    parsed = make_url(url)
+    path = sqlite_path(parsed)
     if path is not None:
         path.parent.mkdir(parents=True, exist_ok=True)
+        # The stdlib driver: aiosqlite's worker thread adds nothing to a one-off
+        # migration and, on failure, can outlive the event loop it reports to.
+        url = parsed.set(drivername="sqlite").render_as_string(hide_password=False)
     command.upgrade(alembic_config(url), revision)
-
-
-def sync_url(url: str) -> str:
-    """The same database through a blocking driver, for quick inspection."""
-    parsed = make_url(url)
-    drivers = {"sqlite": "sqlite", "postgresql": "postgresql+psycopg"}
-    return parsed.set(
-        drivername=drivers.get(parsed.get_backend_name(), parsed.drivername)
-    ).render_as_string(hide_password=False)
 
 
 def head_revision() -> str | None:
@@ -46,9 +43,24 @@ def head_revision() -> str | None:
 
 
 def current_revision(url: str) -> str | None:
-    engine = create_engine(sync_url(url))
-    try:
-        with engine.connect() as connection:
-            return MigrationContext.configure(connection).get_current_revision()
-    finally:
-        engine.dispose()
+    """The database's revision. Runs its own event loop: call it off the loop."""
+    parsed = make_url(url)
+    if sqlite_path(parsed) is not None:
+        engine = create_engine(parsed.set(drivername="sqlite"))
+        try:
+            with engine.connect() as connection:
+                return MigrationContext.configure(connection).get_current_revision()
+        finally:
+            engine.dispose()
+
+    async def read() -> str | None:
+        engine = create_async_engine(url)
+        try:
+            async with engine.connect() as connection:
+                return await connection.run_sync(
+                    lambda sync: MigrationContext.configure(sync).get_current_revision()
+                )
+        finally:
+            await engine.dispose()
+
+    return asyncio.run(read())

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import JSON, CheckConstraint, Column, Index, UniqueConstraint
+from sqlalchemy import JSON, CheckConstraint, Column, Index, UniqueConstraint, false
 from sqlmodel import Field, SQLModel
 
 # Stable constraint names, so migrations read the same on every dialect.
@@ -32,6 +32,10 @@ class User(SQLModel, table=True):
     name: str = Field(max_length=200)
     role: str = Field(max_length=20)
     created_at: datetime = Field(default_factory=utcnow)
+    # The user's standing; every change is also a row in `sanctions`.
+    banned: bool = Field(default=False, sa_column_kwargs={"server_default": false()})
+    suspended_until: datetime | None = None
+    premoderated: bool = Field(default=False, sa_column_kwargs={"server_default": false()})
 
 
 class Article(SQLModel, table=True):
@@ -82,6 +86,9 @@ class Comment(SQLModel, table=True):
     reply_count: int = 0
     open_reports: int = 0
     client_mutation_id: str | None = Field(default=None, max_length=200)
+    # A moderator's claim on the comment, so that a team doesn't review it twice.
+    claimed_by: str | None = Field(default=None, foreign_key="users.id", max_length=200)
+    claimed_until: datetime | None = None
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
 
@@ -147,3 +154,84 @@ class ModerationSettings(SQLModel, table=True):
     version: int = 0
     updated_at: datetime = Field(default_factory=utcnow)
     updated_by: str | None = Field(default=None, max_length=200)
+
+
+BAN, SUSPEND, UNBAN, PREMODERATE, END_PREMODERATION = (
+    "BAN",
+    "SUSPEND",
+    "UNBAN",
+    "PREMODERATE",
+    "END_PREMODERATION",
+)
+
+
+class Sanction(SQLModel, table=True):
+    """One moderator action on a user: who did what, when and why."""
+
+    __tablename__ = "sanctions"
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: str = Field(foreign_key="users.id", max_length=200)
+    kind: str = Field(max_length=20)
+    # The end of a suspension.
+    until: datetime | None = None
+    reason: str | None = Field(default=None, max_length=2000)
+    moderator_id: str = Field(foreign_key="users.id", max_length=200)
+    created_at: datetime = Field(default_factory=utcnow)
+
+    __table_args__ = (
+        CheckConstraint(
+            "kind IN ('BAN', 'SUSPEND', 'UNBAN', 'PREMODERATE', 'END_PREMODERATION')",
+            name="kind",
+        ),
+        Index("ix_sanction_user", "user_id", "created_at", "id"),
+    )
+
+
+class ApiKey(SQLModel, table=True):
+    """A key for the Perspective-protocol endpoint. Only its SHA-256 is kept: keys are
+    32 random bytes, so a fast hash cannot be brute-forced and lookups stay one index probe."""
+
+    __tablename__ = "api_keys"
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=200, unique=True)
+    key_hash: str = Field(max_length=64, unique=True)
+    # The key's first characters, shown by `apikey list` to tell keys apart.
+    prefix: str = Field(max_length=16)
+    # Requests per second; None follows COMMENTMOD_PERSPECTIVE_RATE_LIMIT.
+    rate_limit: int | None = None
+    created_at: datetime = Field(default_factory=utcnow)
+    revoked_at: datetime | None = None
+    last_used_at: datetime | None = None
+
+
+FEEDBACK_SOURCES = ("moderator", "suggestscore")
+
+
+class FeedbackExample(SQLModel, table=True):
+    """A labelled example for retraining and for judging thresholds."""
+
+    __tablename__ = "feedback_examples"
+
+    id: int | None = Field(default=None, primary_key=True)
+    # None when the sender asked for the text not to be stored (doNotStore).
+    text: str | None = None
+    label: str = Field(max_length=64)
+    # The label's truth as the source sees it: 1.0 toxic, 0.0 not, or a suggested score.
+    value: float
+    source: str = Field(max_length=16)
+    # What the model said at the time, when it had scored the text.
+    model_score: float | None = None
+    model: str = Field(default="", max_length=200)
+    comment_id: int | None = Field(default=None, foreign_key="comments.id")
+    moderator_id: str | None = Field(default=None, max_length=200)
+    client_token: str | None = Field(default=None, max_length=200)
+    community_id: str | None = Field(default=None, max_length=200)
+    created_at: datetime = Field(default_factory=utcnow)
+
+    __table_args__ = (
+        CheckConstraint("source IN ('moderator', 'suggestscore')", name="source"),
+        Index("ix_feedback_label_source", "label", "source", "created_at", "id"),
+        Index("ix_feedback_comment", "comment_id"),
+    )

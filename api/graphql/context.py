@@ -12,6 +12,7 @@ from strawberry.types import Info as StrawberryInfo
 from api.auth import Identity
 from api.errors import Forbidden, Unauthenticated
 from api.graphql.loaders import Loaders
+from api.ratelimit import client_address
 from api.runtime import Runtime
 
 # One WebSocket connection runs many operations, and a subscription many events,
@@ -56,6 +57,19 @@ class Context:
         if self.identity is None:
             raise Unauthenticated("sign in to do this")
         return self.identity
+
+    def client_address(self) -> str | None:
+        if self.request is None:
+            return None
+        peer = self.request.client.host if self.request.client else None
+        forwarded = self.request.headers.get("x-forwarded-for")
+        return client_address(peer, forwarded, self.runtime.limiter.proxies)
+
+    async def rate_limit(self, action: str) -> Identity:
+        """Count one `action` by the signed-in user and their address; RATE_LIMITED when over."""
+        identity = self.signed_in()
+        await self.runtime.limiter.hit(action, identity.user_id, self.client_address())
+        return identity
 
     def moderator(self) -> Identity:
         identity = self.signed_in()

@@ -14,11 +14,11 @@ from typing import Any, TypeVar
 from strawberry.dataloader import DataLoader
 
 from models.database import Database
-from models.queries import comments, history, reports
+from models.queries import comments, history, reports, sanctions
 from models.queries.articles import articles_by_id
 from models.queries.keyset import Page
 from models.queries.users import users_by_id
-from models.tables import Article, Comment, ModerationAction, Report, User
+from models.tables import Article, Comment, ModerationAction, Report, Sanction, User
 
 K = TypeVar("K")
 V = TypeVar("V")
@@ -47,6 +47,12 @@ class Loaders:
             self._grouped(history.history_for)
         )
         self.thread: DataLoader[ThreadKey, Page[Comment]] = make(self._thread_pages)
+        self.sanctions: DataLoader[str, list[Sanction]] = DataLoader(
+            self._grouped(sanctions.sanctions_for)
+        )
+        self.status_counts: DataLoader[str, dict[str, int]] = DataLoader(
+            self._grouped(sanctions.status_counts)
+        )
 
     def _by_id(
         self, fetch: Callable[..., Awaitable[dict[K, V]]]
@@ -59,12 +65,14 @@ class Loaders:
         return load
 
     def _grouped(
-        self, fetch: Callable[..., Awaitable[dict[int, list[V]]]]
-    ) -> Callable[[list[int]], Awaitable[list[list[V]]]]:
-        async def load(keys: list[int]) -> list[list[V]]:
+        self, fetch: Callable[..., Awaitable[dict[K, V]]]
+    ) -> Callable[[list[K]], Awaitable[list[V]]]:
+        """For fetches that answer every key (with an empty group when it has nothing)."""
+
+        async def load(keys: list[K]) -> list[V]:
             async with self._db.read() as session:
                 found = await fetch(session, keys)
-            return [found.get(key, []) for key in keys]
+            return [found[key] for key in keys]
 
         return load
 

@@ -10,6 +10,7 @@ from strawberry.types import ExecutionContext
 
 from api.graphql import permissions
 from api.graphql.errors import ErrorCodes
+from api.graphql.limits import RequestLimits
 from api.graphql.mutation import Mutation
 from api.graphql.query import Query
 from api.graphql.subscription import Subscription
@@ -28,7 +29,7 @@ def build_schema(**kwargs: Any) -> Schema:
         query=Query,
         mutation=Mutation,
         subscription=Subscription,
-        extensions=[ErrorCodes],
+        extensions=[RequestLimits, ErrorCodes],
         **kwargs,
     )
     permissions.apply(schema._schema)

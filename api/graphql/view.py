@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import functools
+import json
 import logging
 import math
 import time
@@ -18,6 +19,7 @@ import uuid
 from datetime import timedelta
 from typing import Any
 
+from cross_web import HTTPException
 from graphql import GraphQLError, OperationDefinitionNode, OperationType, parse
 from starlette.requests import HTTPConnection, Request
 from starlette.responses import JSONResponse, Response
@@ -46,12 +48,15 @@ logger = logging.getLogger("commentmod.ws")
 NO_ACK_PAYLOAD: UnsetType = UNSET
 
 
+def error_response(
+    message: str, code: str, status_code: int, headers: dict[str, str] | None = None
+) -> JSONResponse:
+    body = {"data": None, "errors": [{"message": message, "extensions": {"code": code}}]}
+    return JSONResponse(body, status_code=status_code, headers=headers)
+
+
 def unauthenticated(message: str) -> JSONResponse:
-    body = {
-        "data": None,
-        "errors": [{"message": message, "extensions": {"code": "UNAUTHENTICATED"}}],
-    }
-    return JSONResponse(body, status_code=401, headers={"WWW-Authenticate": "Bearer"})
+    return error_response(message, "UNAUTHENTICATED", 401, {"WWW-Authenticate": "Bearer"})
 
 
 @functools.lru_cache(maxsize=512)
@@ -187,9 +192,46 @@ class GraphQLEndpoint(GraphQL[Context, None]):
                 return
         await super().__call__(scope, receive, send)
 
+    async def run(
+        self,
+        request: Request | WebSocket,
+        context: Any = UNSET,
+        root_value: Any = UNSET,
+    ) -> Any:
+        """strawberry answers a request it cannot read (malformed JSON, invalid UTF-8,
+        wrong content type, a mutation over GET) in plain text; answer in GraphQL's
+        JSON instead, with a code, so that every client can read every refusal."""
+        try:
+            return await super().run(request, context, root_value)  # type: ignore[arg-type]
+        except HTTPException as exc:
+            if isinstance(request, WebSocket):
+                raise
+            code = "BAD_USER_INPUT" if exc.status_code < 500 else "INTERNAL_SERVER_ERROR"
+            headers = {"Allow": "GET, POST"} if exc.status_code == 405 else None
+            return error_response(exc.reason, code, exc.status_code, headers)
+
+    def decode_json(self, data: str | bytes) -> object:
+        try:
+            text = data.decode("utf-8") if isinstance(data, bytes) else data
+        except UnicodeDecodeError:
+            raise HTTPException(400, "the request body is not valid UTF-8") from None
+        decoded = json.loads(text)
+        # A list is a batch, which strawberry refuses by itself; anything else must be an object.
+        if not isinstance(decoded, dict | list):
+            raise HTTPException(400, "the request body must be a JSON object")
+        return decoded
+
     def identify(self, header: str | None) -> Identity | None:
         token = bearer_token(header)
-        return verify_token(self.runtime.jwt_secret, token) if token else None
+        if not token:
+            return None
+        settings = self.runtime.settings
+        return verify_token(
+            self.runtime.jwt_secret,
+            token,
+            issuer=settings.jwt_issuer,
+            audience=settings.jwt_audience,
+        )
 
     async def on_ws_connect(self, context: Context) -> UnsetType | dict[str, object] | None:
         """connection_init: a token in the payload names who subscribes."""

@@ -16,13 +16,14 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from api.auth import Identity
 from api.errors import BadUserInput, CommentsClosed, Conflict, NotFound
 from api.runtime import Runtime
-from api.services import validation
+from api.services import feedback, sanctions, validation
 from api.services.changes import NEW, CommentState, comment_events
 from api.services.users import remember
 from api.services.visibility import can_see
 from models.queries import comments, history, reports
 from models.queries.settings import load_settings
 from models.tables import APPROVED, Article, Comment, ModerationSettings, Report
+from moderation.author import AuthorFacts
 from moderation.decision import Decision, ReasonCode
 from moderation.pipeline import Context, decide
 
@@ -58,12 +59,22 @@ async def _check_target(session: AsyncSession, new: NewComment) -> tuple[Article
 
 
 async def judge(
-    runtime: Runtime, body: str, article: Article, site: ModerationSettings
+    runtime: Runtime,
+    body: str,
+    article: Article,
+    site: ModerationSettings,
+    author: AuthorFacts | None = None,
 ) -> Decision:
     """Run the moderation pipeline under the site's settings and the article's overrides."""
-    policy = await runtime.policies.policy(site, article, runtime.settings.hold_threshold)
+    settings = runtime.settings
+    policy = await runtime.policies.policy(
+        site, article, settings.hold_threshold, settings.new_commenter_hold
+    )
     context = Context(
-        scorer=runtime.scoring, policy=policy, timeout=runtime.settings.scorer_timeout
+        scorer=runtime.scoring,
+        policy=policy,
+        timeout=settings.scorer_timeout,
+        author=author or AuthorFacts(),
     )
     decision = await decide(body, context)
     if any(r.code is ReasonCode.SCORER_UNAVAILABLE for r in decision.reasons):
@@ -89,19 +100,22 @@ async def add_comment(runtime: Runtime, author: Identity, new: NewComment) -> Co
         validation.text_field(
             "clientMutationId", new.client_mutation_id, max_length=MAX_MUTATION_ID
         )
-        async with runtime.db.read() as session:
+    async with runtime.db.read() as session:
+        # Refuses banned and suspended authors before anything else.
+        facts = await sanctions.author_facts(session, author.user_id)
+        if new.client_mutation_id is not None:
             existing = await comments.comment_by_mutation_id(
                 session, author.user_id, new.client_mutation_id
             )
-        if existing is not None:
-            return existing
-    async with runtime.db.read() as session:
+            if existing is not None:
+                return existing
         article, _parent = await _check_target(session, new)
         site = await load_settings(session)
-    decision = await judge(runtime, new.body, article, site)
+    decision = await judge(runtime, new.body, article, site, facts)
     try:
         async with runtime.db.write() as session:
             await remember(session, author)
+            await sanctions.ensure_allowed(session, author.user_id)
             article, parent = await _check_target(session, new)
             assert article.id is not None
             comment = Comment(
@@ -152,7 +166,11 @@ async def moderate(
             raise NotFound("no comment with that id", field="commentId")
         before = CommentState.of(comment)
         stale = version is not None and version != comment.version
-        if stale or not await comments.change_status(session, comment, status):
+        # A decision also ends any claim on the comment.
+        decided = not stale and await comments.change_status(
+            session, comment, status, claimed_by=None, claimed_until=None
+        )
+        if not decided:
             await session.refresh(comment)
             raise Conflict(
                 f"the comment changed since you saw it; it is now {comment.status}",
@@ -161,6 +179,7 @@ async def moderate(
             )
         await reports.resolve_reports(session, comment.id or 0)
         history.record(session, comment.id or 0, status, moderator.user_id, reason or None)
+        feedback.record_decision(session, comment, status, moderator.user_id)
     runtime.events.publish_all(comment_events(comment, before, runtime.settings.report_threshold))
     return comment
 
@@ -177,6 +196,7 @@ async def report_comment(
     try:
         async with runtime.db.write() as session:
             await remember(session, reporter)
+            await sanctions.ensure_allowed(session, reporter.user_id)
             comment = await session.get(Comment, comment_id) if comment_id is not None else None
             if comment is None or not can_see(reporter, comment):
                 raise NotFound("no comment with that id", field="commentId")

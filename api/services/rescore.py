@@ -7,6 +7,7 @@ conditional on the version that was read, so a moderator deciding meanwhile wins
 from __future__ import annotations
 
 import asyncio
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -20,6 +21,9 @@ from api.services.comments import judge, scoring_columns
 from models.queries import comments, history
 from models.queries.articles import article_by_slug, articles_by_id
 from models.queries.settings import load_settings
+from models.tables import Comment
+from moderation.author import AuthorFacts, normalise
+from moderation.decision import ReasonCode
 
 BATCH = 100
 
@@ -46,6 +50,19 @@ async def _article_id(session: AsyncSession, slug: str | None) -> int | None:
     return article.id
 
 
+def _facts_at_posting(comment: Comment) -> AuthorFacts:
+    """Holds that judged the author when the comment came (their standing, their other
+    posts then) cannot be re-derived later, so a rescore keeps the ones it had."""
+    codes = {reason.get("code") for reason in comment.reasons}
+    repeat = ReasonCode.REPEAT_POST in codes
+    return AuthorFacts(
+        premoderated=ReasonCode.USER_PREMODERATED in codes,
+        recent_texts=frozenset({normalise(comment.body)}) if repeat else frozenset(),
+        # Held as a new commenter: still one while the site holds new commenters.
+        comment_count=0 if ReasonCode.NEW_COMMENTER in codes else sys.maxsize,
+    )
+
+
 async def rescore(
     runtime: Runtime,
     *,
@@ -67,7 +84,10 @@ async def rescore(
             return result
         # Concurrently, so that the micro-batcher scores the batch in few passes.
         decisions = await asyncio.gather(
-            *(judge(runtime, c.body, articles[c.article_id], site) for c in batch)
+            *(
+                judge(runtime, c.body, articles[c.article_id], site, _facts_at_posting(c))
+                for c in batch
+            )
         )
         events: list[Event] = []
         async with runtime.db.write() as session:

@@ -3,7 +3,8 @@
 import asyncio
 
 from alembic import context
-from sqlalchemy.engine import Connection
+from sqlalchemy import create_engine
+from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.ext.asyncio import create_async_engine
 from sqlmodel import SQLModel
 
@@ -41,5 +42,10 @@ if context.is_offline_mode():
         context.run_migrations()
 elif (connection := config.attributes.get("connection")) is not None:
     run_with(connection)
-else:
+elif make_url(config.get_main_option("sqlalchemy.url") or "").get_dialect().is_async:
     asyncio.run(run_async())
+else:
+    engine = create_engine(config.get_main_option("sqlalchemy.url") or "")
+    with engine.connect() as sync_connection:
+        run_with(sync_connection)
+    engine.dispose()

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, func, update
+from sqlalchemy import ColumnElement, and_, func, or_, update
 from sqlalchemy.orm import aliased
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import col, select
@@ -201,3 +202,39 @@ async def queue_page(
 async def count_where(session: AsyncSession, conditions: list[ColumnElement[bool]]) -> int:
     query: Any = select(func.count()).select_from(Comment).where(*conditions)
     return int((await session.exec(query)).one())
+
+
+async def claim(
+    session: AsyncSession,
+    conditions: list[ColumnElement[bool]],
+    moderator_id: str,
+    count: int,
+    until: datetime,
+) -> list[Comment]:
+    """Hand up to `count` unclaimed comments (oldest first) to one moderator.
+
+    One statement on both dialects: PostgreSQL skips rows another claimer has locked
+    (FOR UPDATE SKIP LOCKED), SQLite runs it under its single writer lock.
+    """
+    now = utcnow()
+    free = or_(
+        col(Comment.claimed_until).is_(None),
+        col(Comment.claimed_until) < now,
+        col(Comment.claimed_by) == moderator_id,
+    )
+    pick = (
+        select(Comment.id)
+        .where(*conditions, free)
+        .order_by(*OLDEST.order_by())
+        .limit(count)
+        .with_for_update(skip_locked=True)
+    )
+    statement = (
+        update(Comment)
+        .where(col(Comment.id).in_(pick.scalar_subquery()))
+        .values(claimed_by=moderator_id, claimed_until=until)
+        .returning(Comment)
+        .execution_options(synchronize_session=False)
+    )
+    claimed = list((await session.exec(statement)).scalars())  # type: ignore[call-overload]
+    return sorted(claimed, key=OLDEST.key)

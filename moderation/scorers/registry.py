@@ -22,6 +22,13 @@ class ScorerOptions:
     detoxify_config_dir: Path | None = None
     device: str = "cpu"
     quantize: str | None = None
+    # perspective:<url>: the remote server's key, the attributes to ask for, the
+    # languages it is trusted with, requests in flight, seconds per request.
+    key: str | None = None
+    attributes: tuple[str, ...] = ("TOXICITY",)
+    languages: tuple[str, ...] = ("en",)
+    concurrency: int = 16
+    timeout: float = 2.0
 
 
 @dataclass(frozen=True)
@@ -45,6 +52,19 @@ def _detoxify(variant: str, options: ScorerOptions) -> Scorer:
         config_dir=options.detoxify_config_dir,
         device=options.device,
         quantize=options.quantize,
+    )
+
+
+def _perspective(url: str, options: ScorerOptions) -> Scorer:
+    from moderation.scorers.perspective import PerspectiveScorer
+
+    return PerspectiveScorer(
+        url,
+        options.key or "",
+        attributes=options.attributes,
+        languages=options.languages,
+        concurrency=options.concurrency,
+        timeout=options.timeout,
     )
 
 
@@ -86,6 +106,16 @@ def load_scorer(options: ScorerOptions | str) -> LoadedScorer:
             )
         except (ImportError, OSError, ValueError) as exc:
             raise ScorerConfigError(f"cannot load scorer {name}: {exc}") from exc
+    if name.startswith("perspective:"):
+        # The URL keeps its case: paths may be case-sensitive.
+        url = options.name.strip()[len("perspective:") :]
+        try:
+            return LoadedScorer(
+                _perspective(url, options), f"configured: COMMENTMOD_SCORER=perspective:{url}"
+            )
+        except ValueError as exc:
+            raise ScorerConfigError(f"cannot use scorer perspective:{url}: {exc}") from exc
     raise ScorerConfigError(
-        f"unknown scorer {options.name!r}; expected auto, linear or detoxify:<variant>"
+        f"unknown scorer {options.name!r}; expected auto, linear, detoxify:<variant> "
+        "or perspective:<url>"
     )

@@ -78,6 +78,7 @@ def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Process,
         COMMENTMOD_DATABASE_URL=f"sqlite+aiosqlite:///{root / 'shared.db'}",
         COMMENTMOD_JWT_SECRET=SECRET,
         COMMENTMOD_SCORER="linear",
+        COMMENTMOD_RATE_LIMITS="off",
         COMMENTMOD_REDIS_URL=REDIS_URL,
         # A channel of this run's own: parallel runs on one Redis never meet.
         COMMENTMOD_REDIS_PREFIX=f"commentmod-test-{uuid.uuid4().hex}",

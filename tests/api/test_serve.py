@@ -3,68 +3,30 @@
 from __future__ import annotations
 
 import os
-import shutil
-import socket
 import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
 
-COMMENTMOD = shutil.which("commentmod", path=str(Path(sys.executable).parent)) or "commentmod"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
+from tests.servers import COMMENTMOD, Server, start_server
 
 
 @pytest.fixture
-def server(tmp_path: Path) -> Iterator[tuple[str, dict[str, str]]]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("COMMENTMOD_")}
-    port = free_port()
-    log = (tmp_path / "serve.log").open("w")
-    process = subprocess.Popen(
-        [COMMENTMOD, "serve", "--port", str(port), "--demo"],
-        cwd=tmp_path,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            if process.poll() is not None:
-                raise AssertionError((tmp_path / "serve.log").read_text())
-            try:
-                if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                time.sleep(0.2)
-        else:
-            raise AssertionError("server did not become healthy")
-        yield base, {**env, "PWD": str(tmp_path)}
-    finally:
-        process.terminate()
-        process.wait(timeout=20)
-        log.close()
+def server(tmp_path: Path) -> Iterator[Server]:
+    server = start_server(tmp_path, {}, "--demo")
+    yield server
+    server.stop()
 
 
-def test_serve_answers_graphql_with_the_bundled_scorer(
-    server: tuple[str, dict[str, str]], tmp_path: Path
-) -> None:
-    base, env = server
-    health = httpx.get(f"{base}/healthz").json()
+def test_serve_answers_graphql_with_the_bundled_scorer(server: Server, tmp_path: Path) -> None:
+    health = httpx.get(f"{server.base}/healthz").json()
     assert health["status"] == "ok" and health["database"] == "sqlite"
     assert health["scorer"]["name"] == "linear"
     assert (tmp_path / "var" / "commentmod.db").exists()
 
+    env = {k: v for k, v in os.environ.items() if not k.startswith("COMMENTMOD_")}
     token = subprocess.run(
         [COMMENTMOD, "token", "--user", "smoke", "--name", "Smoke"],
         cwd=tmp_path,
@@ -76,7 +38,7 @@ def test_serve_answers_graphql_with_the_bundled_scorer(
 
     def gql(query: str, variables: dict[str, object] | None = None) -> dict[str, object]:
         response = httpx.post(
-            f"{base}/graphql",
+            f"{server.base}/graphql",
             json={"query": query, "variables": variables or {}},
             headers={"Authorization": f"Bearer {token}"},
         )
@@ -92,5 +54,5 @@ def test_serve_answers_graphql_with_the_bundled_scorer(
         {"i": {"articleId": article_id, "body": "Good to see it open again."}},
     )["data"]
     assert added["addComment"]["comment"]["status"] == "APPROVED"  # type: ignore[index]
-    ide = httpx.get(f"{base}/graphql", headers={"Accept": "text/html"})
+    ide = httpx.get(f"{server.base}/graphql", headers={"Accept": "text/html"})
     assert ide.status_code == 200 and "graphiql" in ide.text.lower()

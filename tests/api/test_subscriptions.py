@@ -33,6 +33,7 @@ def settings(database_url: str) -> Settings:
         jwt_secret="test-secret-" + "x" * 64,
         ws_max_subscriptions=3,
         ws_keep_alive_interval=0.2,
+        rate_limits="off",
     )
 
 

@@ -1,26 +1,30 @@
-"""The migrations and the SQLModel tables must describe the same schema."""
+"""The migrations and the SQLModel tables must describe the same schema, on each dialect."""
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import create_engine
+from sqlalchemy.ext.asyncio import create_async_engine
 from sqlmodel import SQLModel
 
 import models.tables  # noqa: F401
 from models.migrate import current_revision, head_revision, upgrade
 
 
-def test_models_match_migrations(tmp_path: Path) -> None:
-    path = tmp_path / "m.db"
-    upgrade(f"sqlite+aiosqlite:///{path}")
-    engine = create_engine(f"sqlite:///{path}")
-    with engine.connect() as connection:
+async def test_models_match_migrations(database_url: str) -> None:
+    """database_url is migrated by the fixtures (SQLite, or PostgreSQL in the second run)."""
+
+    def compare(connection: Any) -> list[Any]:
         context = MigrationContext.configure(connection, opts={"compare_type": True})
-        diff = compare_metadata(context, SQLModel.metadata)
-    engine.dispose()
+        return list(compare_metadata(context, SQLModel.metadata))
+
+    engine = create_async_engine(database_url)
+    async with engine.connect() as connection:
+        diff = await connection.run_sync(compare)
+    await engine.dispose()
     assert diff == [], f"models and migrations disagree; write a migration: {diff}"
 
 

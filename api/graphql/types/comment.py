@@ -11,7 +11,7 @@ from api.graphql.ids import encode_id
 from api.graphql.types.article import ArticleNode
 from api.graphql.types.connection import Connection, build_connection, known_count, page_args
 from api.graphql.types.moderation import CommentModeration
-from api.graphql.types.user import UserNode
+from api.graphql.types.user import UserNode, require_user
 from api.services.visibility import can_see
 from models.queries.comments import ORDERS, ThreadScope
 from models.tables import Comment
@@ -50,9 +50,7 @@ class CommentNode:
 
     @strawberry.field
     async def author(self, info: Info) -> UserNode:
-        user = await info.context.loaders.user.load(self.row.author_id)
-        assert user is not None
-        return UserNode(row=user)
+        return await require_user(info, self.row.author_id)
 
     @strawberry.field(description="Exactly the text the author sent; render it as text.")
     def body(self) -> str:

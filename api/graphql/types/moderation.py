@@ -8,8 +8,8 @@ from enum import Enum
 import strawberry
 
 from api.graphql.context import Info
-from api.graphql.types.user import UserNode
-from models.tables import Comment, ModerationAction, Report
+from api.graphql.types.user import UserNode, load_user, require_user
+from models.tables import Comment, ModerationAction, Report, utcnow
 from moderation.decision import Reason, ReasonCode, Status
 
 strawberry.enum(Status, name="CommentStatus")
@@ -37,6 +37,10 @@ class QueueOrder(Enum):
     OLDEST_FIRST = "oldest"
     NEWEST_FIRST = "newest"
     MOST_TOXIC_FIRST = "toxic"
+
+
+def _claim_active(row: Comment) -> bool:
+    return row.claimed_until is not None and row.claimed_until > utcnow()
 
 
 @strawberry.type
@@ -85,9 +89,7 @@ class ReportNode:
 
     @strawberry.field
     async def reporter(self, info: Info) -> UserNode:
-        user = await info.context.loaders.user.load(self.row.reporter_id)
-        assert user is not None
-        return UserNode(row=user)
+        return await require_user(info, self.row.reporter_id)
 
 
 @strawberry.type(name="ModerationAction")
@@ -108,10 +110,7 @@ class ModerationActionNode:
 
     @strawberry.field(description="Who decided; null when the system decided.")
     async def moderator(self, info: Info) -> UserNode | None:
-        if self.row.moderator_id is None:
-            return None
-        user = await info.context.loaders.user.load(self.row.moderator_id)
-        return UserNode(row=user) if user else None
+        return await load_user(info, self.row.moderator_id)
 
 
 @strawberry.type
@@ -134,6 +133,14 @@ class CommentModeration:
     async def reports(self, info: Info) -> list[ReportNode]:
         assert self.row.id is not None
         return [ReportNode(row=r) for r in await info.context.loaders.reports.load(self.row.id)]
+
+    @strawberry.field(description="The moderator who claimed the comment, while the claim lasts.")
+    async def claimed_by(self, info: Info) -> UserNode | None:
+        return await load_user(info, self.row.claimed_by) if _claim_active(self.row) else None
+
+    @strawberry.field
+    def claim_expires_at(self) -> datetime | None:
+        return self.row.claimed_until if _claim_active(self.row) else None
 
     @strawberry.field
     async def history(self, info: Info) -> list[ModerationActionNode]:
