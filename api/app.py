@@ -10,7 +10,7 @@ from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse
-from starlette.routing import Route
+from starlette.routing import Route, WebSocketRoute
 
 from api.bodylimit import BodyLimit
 from api.graphql.schema import schema
@@ -36,6 +36,8 @@ def create_app(
         finally:
             await runtime.stop()
 
+    graphql = GraphQLEndpoint(schema, runtime)
+
     async def healthz(_request: Request) -> JSONResponse:
         loaded = runtime.scorer
         stats = runtime.scoring.stats
@@ -52,6 +54,12 @@ def create_app(
                 "failures": stats.failures,
                 "unavailable": runtime.counters["scorer_unavailable"],
             },
+            "events": {
+                **runtime.events.health(),
+                # Subscriptions: each distinct one executes once (api/graphql/fanout.py).
+                "streams": graphql.fanout.streams,
+                "listeners": graphql.fanout.listeners,
+            },
         }
         try:
             await runtime.db.ping()
@@ -60,7 +68,6 @@ def create_app(
             return JSONResponse(body, status_code=503)
         return JSONResponse(body)
 
-    graphql = GraphQLEndpoint(schema, runtime)
     settings = runtime.settings
     middleware = [Middleware(BodyLimit, max_bytes=settings.max_body_bytes)]
     if origins := settings.cors_origin_list():
@@ -78,6 +85,8 @@ def create_app(
     app = Starlette(
         routes=[
             Route("/graphql", graphql, methods=["GET", "POST"]),
+            # Subscriptions: graphql-transport-ws on the same path.
+            WebSocketRoute("/graphql", graphql),
             Route("/healthz", healthz, methods=["GET"]),
             *perspective_routes(runtime),
         ],

@@ -94,6 +94,12 @@ def verify_token(
     return Identity(user_id=user_id, name=name, role=role)
 
 
+def token_expiry(token: str) -> float:
+    """When a token verify_token accepted stops being valid (epoch seconds, leeway included)."""
+    claims = jwt.decode(token, options={"verify_signature": False})
+    return float(claims["exp"]) + LEEWAY_SECONDS
+
+
 def bearer_token(header: str | None) -> str | None:
     """The token of an 'Authorization: Bearer <token>' header; None when absent."""
     if not header:

@@ -32,7 +32,7 @@ class RateLimiter:
         if settings.redis_url:
             uri = "async+" + settings.redis_url
             storage = storage_from_string(
-                uri, key_prefix=settings.redis_key_prefix, wrap_exceptions=True
+                uri, key_prefix=settings.redis_prefix, wrap_exceptions=True
             )
         else:
             storage = storage_from_string("async+memory://")

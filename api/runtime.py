@@ -1,4 +1,4 @@
-"""What one server process holds: settings, the database, the active scorer."""
+"""What one server process holds: settings, the database, the active scorer, the event bus."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import asyncio
 import logging
 from collections import Counter
 
+from api.events import EventBus, create_bus
 from api.ratelimit import RateLimiter
 from api.services.policy import PolicyCache
 from api.settings import Settings
@@ -31,6 +32,10 @@ class Runtime:
         )
         self.jwt_secret = settings.resolve_jwt_secret()
         self.policies = PolicyCache()
+        # Live events (subscriptions, and whoever else listens): published after commits.
+        self.events: EventBus = create_bus(
+            settings.redis_url, settings.redis_channel, queue_limit=settings.subscriber_queue_size
+        )
         self.limiter = RateLimiter(settings)
         # Events worth watching: scorer_unavailable, comments_created, ...
         self.counters: Counter[str] = Counter()
@@ -65,11 +70,13 @@ class Runtime:
             # Loading a model is slow, blocking work: keep it off the event loop.
             self._loaded = await asyncio.to_thread(load_scorer, self.settings.scorer_options())
         await asyncio.to_thread(warm_up)
+        await self.events.start()
         scorer = self._loaded.scorer
         logger.info("database: %s", redact(self.settings.database_url))
         logger.info("scorer: %s %s (%s)", scorer.name, scorer.version, self._loaded.why)
 
     async def stop(self) -> None:
+        await self.events.stop()
         if self._batcher is not None:
             await self._batcher.close()
         # Remote scorers hold connections.

@@ -51,6 +51,18 @@ class Settings(BaseSettings):
     # Dynamic int8 quantisation of transformer scorers on CPU; changes scores, so off.
     quantize: Literal["int8"] | None = None
     log_level: str = "INFO"
+    # Live updates. Without a Redis URL, events reach this process's subscribers only.
+    redis_url: str | None = None
+    # Namespaces the pub/sub channel ("<prefix>:events"): processes that share it share events.
+    redis_prefix: str = Field("commentmod", min_length=1, max_length=200)
+    # Events a subscriber may have waiting before it is cut off as too slow.
+    subscriber_queue_size: int = Field(256, ge=1, le=100_000)
+    ws_keep_alive_interval: float = Field(15.0, gt=0)
+    ws_max_subscriptions: int = Field(20, ge=1, le=1000)
+    ws_connection_init_timeout: float = Field(10.0, gt=0)
+    # Origins whose pages may open a WebSocket. Tokens travel in connection_init,
+    # never in cookies, so a foreign page gains nothing by connecting: any, by default.
+    ws_allowed_origins: list[str] = ["*"]
     # Tokens: checked when set, and put into tokens that `commentmod token` issues.
     jwt_issuer: str | None = None
     jwt_audience: str | None = None
@@ -58,9 +70,6 @@ class Settings(BaseSettings):
     rate_limits: Literal["on", "off"] = "on"
     rate_limit_user: str = "3 per 9 seconds"
     rate_limit_address: str = "60 per minute"
-    redis_url: str | None = None
-    # Prefix of the rate-limit keys in Redis, so several sites can share one server.
-    redis_key_prefix: str = "commentmod"
     # Comma-separated addresses or networks of proxies whose X-Forwarded-For is believed.
     trusted_proxies: str = ""
     # Hold a user's first N comments for a moderator; 0 is off.
@@ -96,6 +105,10 @@ class Settings(BaseSettings):
             concurrency=self.scorer_concurrency,
             timeout=self.scorer_timeout,
         )
+
+    @property
+    def redis_channel(self) -> str:
+        return f"{self.redis_prefix}:events"
 
     @property
     def rate_limited(self) -> bool:

@@ -204,7 +204,10 @@ class Mutation:
             language=input.language or "en",
             published_at=input.published_at,
         )
-        ((article, _created),) = await article_service.upsert_many(info.context.runtime.db, [data])
+        runtime = info.context.runtime
+        ((article, _created),) = await article_service.upsert_many(
+            runtime.db, [data], events=runtime.events
+        )
         return ArticlePayload(article=ArticleNode(row=article))
 
     @strawberry.mutation
@@ -212,7 +215,10 @@ class Mutation:
         pk = decode_id("Article", input.article_id)
         if pk is None:
             raise NotFound("no article with that id", field="articleId")
-        article = await article_service.set_comments_open(info.context.runtime.db, pk, input.open)
+        runtime = info.context.runtime
+        article = await article_service.set_comments_open(
+            runtime.db, pk, input.open, events=runtime.events
+        )
         return ArticlePayload(article=ArticleNode(row=article))
 
     @strawberry.mutation(description="Admins: change the site's moderation policy.")
@@ -249,8 +255,9 @@ class Mutation:
             )
             if value is not strawberry.UNSET
         }
+        runtime = info.context.runtime
         article = await settings_service.change_article_moderation(
-            info.context.runtime.db, decode_id("Article", input.article_id), changes
+            runtime.db, decode_id("Article", input.article_id), changes, events=runtime.events
         )
         return ArticlePayload(article=ArticleNode(row=article))
 

@@ -13,6 +13,7 @@ from api.graphql.errors import ErrorCodes
 from api.graphql.limits import RequestLimits
 from api.graphql.mutation import Mutation
 from api.graphql.query import Query
+from api.graphql.subscription import Subscription
 
 
 class Schema(strawberry.Schema):
@@ -25,7 +26,11 @@ class Schema(strawberry.Schema):
 
 def build_schema(**kwargs: Any) -> Schema:
     schema = Schema(
-        query=Query, mutation=Mutation, extensions=[RequestLimits, ErrorCodes], **kwargs
+        query=Query,
+        mutation=Mutation,
+        subscription=Subscription,
+        extensions=[RequestLimits, ErrorCodes],
+        **kwargs,
     )
     permissions.apply(schema._schema)
     return schema

@@ -17,6 +17,7 @@ from api.auth import Identity
 from api.errors import BadUserInput, CommentsClosed, Conflict, NotFound
 from api.runtime import Runtime
 from api.services import feedback, sanctions, validation
+from api.services.changes import NEW, CommentState, comment_events
 from api.services.users import remember
 from api.services.visibility import can_see
 from models.queries import comments, history, reports
@@ -130,6 +131,8 @@ async def add_comment(runtime: Runtime, author: Identity, new: NewComment) -> Co
             await comments.insert_comment(session, comment)
             assert comment.id is not None
             history.record(session, comment.id, comment.status)
+        # Committed: only now may anyone hear of it.
+        runtime.events.publish_all(comment_events(comment, NEW, settings.report_threshold))
         return comment
     except IntegrityError:
         # A concurrent retry with the same clientMutationId won the unique constraint.
@@ -161,6 +164,7 @@ async def moderate(
         comment = await session.get(Comment, comment_id) if comment_id is not None else None
         if comment is None:
             raise NotFound("no comment with that id", field="commentId")
+        before = CommentState.of(comment)
         stale = version is not None and version != comment.version
         # A decision also ends any claim on the comment.
         decided = not stale and await comments.change_status(
@@ -176,6 +180,7 @@ async def moderate(
         await reports.resolve_reports(session, comment.id or 0)
         history.record(session, comment.id or 0, status, moderator.user_id, reason or None)
         feedback.record_decision(session, comment, status, moderator.user_id)
+    runtime.events.publish_all(comment_events(comment, before, runtime.settings.report_threshold))
     return comment
 
 
@@ -202,6 +207,7 @@ async def report_comment(
                 raise BadUserInput("only published comments can be reported", field="commentId")
             if await reports.find_report(session, comment.id, reporter.user_id) is not None:
                 raise Conflict("you have already reported this comment")
+            before = CommentState.of(comment)
             session.add(
                 Report(
                     comment_id=comment.id,
@@ -212,7 +218,10 @@ async def report_comment(
             )
             await session.flush()
             await comments.add_open_report(session, comment.id)
-        return comment
+            await session.refresh(comment)
     except IntegrityError:
         # Two reports by one user raced past the check; the constraint kept one.
         raise Conflict("you have already reported this comment") from None
+    # Enough open reports put the comment in the REPORTED queue.
+    runtime.events.publish_all(comment_events(comment, before, runtime.settings.report_threshold))
+    return comment

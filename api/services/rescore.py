@@ -14,7 +14,9 @@ from dataclasses import dataclass
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from api.errors import NotFound
+from api.events import Event
 from api.runtime import Runtime
+from api.services.changes import CommentState, comment_events
 from api.services.comments import judge, scoring_columns
 from models.queries import comments, history
 from models.queries.articles import article_by_slug, articles_by_id
@@ -87,10 +89,12 @@ async def rescore(
                 for c in batch
             )
         )
+        events: list[Event] = []
         async with runtime.db.write() as session:
             for comment, decision in zip(batch, decisions, strict=True):
                 new_status = decision.status.value
                 moved = new_status != comment.status
+                before = CommentState.of(comment)
                 ok = await comments.change_status(
                     session,
                     comment,
@@ -107,6 +111,8 @@ async def rescore(
                         session, comment.id, new_status, reason=f"rescored by {decision.model}"
                     )
                     result.moved += 1
+                    events += comment_events(comment, before, runtime.settings.report_threshold)
+        runtime.events.publish_all(events)
         result.examined += len(batch)
         after = batch[-1].id or after
         progress(len(batch))

@@ -123,7 +123,7 @@ async def test_per_address_limit_believes_forwarded_for_only_from_trusted_proxie
 async def redis_apps(database_url: str, scorer: LoadedScorer) -> AsyncIterator[list[Api]]:
     """Two app instances (two 'processes') sharing one Redis, under a prefix of their own."""
     prefix = f"commentmod-test-{uuid.uuid4().hex}"
-    settings = limited(database_url, redis_url=REDIS_URL, redis_key_prefix=prefix)
+    settings = limited(database_url, redis_url=REDIS_URL, redis_prefix=prefix)
     runtimes = [Runtime(settings, scorer=scorer) for _ in range(2)]
     apps = [create_app(runtime=runtime, migrate=False) for runtime in runtimes]
     async with LifespanManager(apps[0]), LifespanManager(apps[1]):
@@ -153,7 +153,7 @@ async def test_redis_counters_are_shared_between_processes(redis_apps: list[Api]
     # The counters really are in Redis, under this run's prefix.
     storage = one.runtime.limiter.storage
     assert type(storage).__name__ == "RedisStorage"
-    prefix = one.runtime.settings.redis_key_prefix
+    prefix = one.runtime.settings.redis_prefix
     keys = await storage.bridge.storage.keys(f"{prefix}*")
     assert {key.decode().split(":", 1)[1] for key in keys} == {
         "LIMITER/user/addComment/ann/3/9/second",
