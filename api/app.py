@@ -52,6 +52,8 @@ def create_app(
                 "batches": stats.batches,
                 "largestBatch": stats.largest_batch,
                 "failures": stats.failures,
+                "texts": stats.texts,
+                "batchSizes": {str(size): n for size, n in sorted(stats.sizes.items())},
                 "unavailable": runtime.counters["scorer_unavailable"],
             },
             "events": {
