@@ -25,8 +25,10 @@ REASON_LABELS: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"threat|violen|kill", re.I), "threat"),
     (re.compile(r"insult|abus|personal attack|name.?calling|harass", re.I), "insult"),
     (re.compile(r"obscen|profan|swear|vulgar|curs", re.I), "obscene"),
-    (re.compile(r"hate|racis|identity|slur|bigot|sexis|homophob|transphob|antisemit", re.I),
-     "identity_attack"),
+    (
+        re.compile(r"hate|racis|identity|slur|bigot|sexis|homophob|transphob|antisemit", re.I),
+        "identity_attack",
+    ),
     (re.compile(r"severe|extreme", re.I), "severe_toxicity"),
 )
 # Reject reasons that say nothing about toxicity: such decisions train nothing.
@@ -137,5 +139,3 @@ async def learn(runtime: Runtime, *, force: bool = False) -> LearnOutcome:
         return LearnOutcome(trainer.learn(site, force=force), cold, len(site))
 
     return await asyncio.to_thread(work)
-
-

@@ -39,39 +39,119 @@ class Category:
 
 # Slot vocabularies, each split into a train part and an eval part.
 TOPICS = (
-    ["the new bus lanes", "the school budget", "the stadium deal", "the housing plan",
-     "the water bill rise", "the library closures", "the tax cut", "the bypass road",
-     "the hospital merger", "the recycling scheme", "the parking fees", "the police budget"],
-    ["the tram extension", "the council's pension fund", "the flood defences",
-     "the new curfew", "the bridge tolls", "the airport expansion", "the wind farm"],
+    [
+        "the new bus lanes",
+        "the school budget",
+        "the stadium deal",
+        "the housing plan",
+        "the water bill rise",
+        "the library closures",
+        "the tax cut",
+        "the bypass road",
+        "the hospital merger",
+        "the recycling scheme",
+        "the parking fees",
+        "the police budget",
+    ],
+    [
+        "the tram extension",
+        "the council's pension fund",
+        "the flood defences",
+        "the new curfew",
+        "the bridge tolls",
+        "the airport expansion",
+        "the wind farm",
+    ],
 )
 OFFICIALS = (
-    ["the mayor", "the council leader", "the minister", "the editor", "the senator",
-     "the coach", "the chief constable", "the governor"],
-    ["the prime minister", "the treasurer", "the club chairman", "the health secretary",
-     "the columnist"],
+    [
+        "the mayor",
+        "the council leader",
+        "the minister",
+        "the editor",
+        "the senator",
+        "the coach",
+        "the chief constable",
+        "the governor",
+    ],
+    [
+        "the prime minister",
+        "the treasurer",
+        "the club chairman",
+        "the health secretary",
+        "the columnist",
+    ],
 )
 PLACES = (
-    ["Aleppo", "the capital", "the northern province", "Khartoum", "the border town",
-     "Mariupol", "the refugee camp", "the old city"],
+    [
+        "Aleppo",
+        "the capital",
+        "the northern province",
+        "Khartoum",
+        "the border town",
+        "Mariupol",
+        "the refugee camp",
+        "the old city",
+    ],
     ["Gaza City", "the eastern region", "Mogadishu", "the mountain villages", "Kabul"],
 )
-CITIES = (["Paris", "Leeds", "Chicago", "Toronto", "Marseille", "Manchester", "Berlin"],
-          ["Lyon", "Glasgow", "Atlanta", "Melbourne", "Dublin"])
+CITIES = (
+    ["Paris", "Leeds", "Chicago", "Toronto", "Marseille", "Manchester", "Berlin"],
+    ["Lyon", "Glasgow", "Atlanta", "Melbourne", "Dublin"],
+)
 IDENTITIES = (
-    ["Muslim", "Jewish woman", "gay man", "Black father", "immigrant", "Catholic",
-     "trans woman", "Mexican American", "Hindu", "wheelchair user"],
-    ["Sikh", "lesbian", "Nigerian nurse", "Buddhist", "Roma woman", "Arab student",
-     "refugee from Syria"],
+    [
+        "Muslim",
+        "Jewish woman",
+        "gay man",
+        "Black father",
+        "immigrant",
+        "Catholic",
+        "trans woman",
+        "Mexican American",
+        "Hindu",
+        "wheelchair user",
+    ],
+    [
+        "Sikh",
+        "lesbian",
+        "Nigerian nurse",
+        "Buddhist",
+        "Roma woman",
+        "Arab student",
+        "refugee from Syria",
+    ],
 )
 GROUPS = (
-    ["Muslims", "Jews", "immigrants", "gay people", "Black people", "Mexicans",
-     "trans people", "Catholics", "refugees", "Asians"],
+    [
+        "Muslims",
+        "Jews",
+        "immigrants",
+        "gay people",
+        "Black people",
+        "Mexicans",
+        "trans people",
+        "Catholics",
+        "refugees",
+        "Asians",
+    ],
     ["Sikhs", "Arabs", "lesbians", "Africans", "Roma", "Hindus", "Chinese people"],
 )
 INSULT_NOUNS = (
-    ["idiot", "moron", "clown", "imbecile", "halfwit", "loser", "fool", "cretin",
-     "dimwit", "simpleton", "troll", "muppet"],
+    [
+        "idiot",
+        "moron",
+        "clown",
+        "imbecile",
+        "halfwit",
+        "loser",
+        "fool",
+        "cretin",
+        "dimwit",
+        "simpleton",
+        "troll",
+        "muppet",
+    ],
     ["buffoon", "nitwit", "numpty", "dunce", "nincompoop", "pinhead", "bonehead"],
 )
 INSULT_ADJS = (
@@ -96,15 +176,25 @@ HARMS = (
 )
 RELATIVES = (["family", "kids", "wife", "mother"], ["children", "husband", "parents"])
 PRAISE = (
-    ["Great reporting", "Thanks for covering this", "Really useful piece",
-     "Good to see this covered", "Clear and fair article"],
+    [
+        "Great reporting",
+        "Thanks for covering this",
+        "Really useful piece",
+        "Good to see this covered",
+        "Clear and fair article",
+    ],
     ["Excellent summary", "Much appreciated reporting", "A thoughtful write-up"],
 )
 ACTIONS = (
-    ["publish the full costs", "hold a public meeting", "listen to residents",
-     "delay the vote", "fund more nurses", "fix the potholes first"],
-    ["run a proper consultation", "release the audit", "pause the contract",
-     "ask the ombudsman"],
+    [
+        "publish the full costs",
+        "hold a public meeting",
+        "listen to residents",
+        "delay the vote",
+        "fund more nurses",
+        "fix the potholes first",
+    ],
+    ["run a proper consultation", "release the audit", "pause the contract", "ask the ombudsman"],
 )
 SPORTS = (
     ["United", "the Eagles", "City", "the home side", "the Lions"],
@@ -127,8 +217,13 @@ CIVIL = Category(
             "We moved to {city} last year and {topic} is what everyone talks about.",
             "Could the paper follow up on {topic} next month?",
         ],
-        {"praise": PRAISE[0], "topic": TOPICS[0], "official": OFFICIALS[0],
-         "action": ACTIONS[0], "city": CITIES[0]},
+        {
+            "praise": PRAISE[0],
+            "topic": TOPICS[0],
+            "official": OFFICIALS[0],
+            "action": ACTIONS[0],
+            "city": CITIES[0],
+        },
     ),
     Pool(
         [
@@ -138,8 +233,13 @@ CIVIL = Category(
             "Lovely photos. {praise}.",
             "Old resident of {city} here, and {topic} seems sensible to me.",
         ],
-        {"praise": PRAISE[1], "topic": TOPICS[1], "official": OFFICIALS[1],
-         "action": ACTIONS[1], "city": CITIES[1]},
+        {
+            "praise": PRAISE[1],
+            "topic": TOPICS[1],
+            "official": OFFICIALS[1],
+            "action": ACTIONS[1],
+            "city": CITIES[1],
+        },
     ),
     (240, 70),
 )
@@ -217,8 +317,7 @@ IDENTITY_NEUTRAL = Category(
             "The festival for {groups} in {city} was wonderful this year.",
             "Discrimination against {groups} should be reported, and I'm glad you did.",
         ],
-        {"identity": IDENTITIES[0], "city": CITIES[0], "topic": TOPICS[0],
-         "groups": GROUPS[0]},
+        {"identity": IDENTITIES[0], "city": CITIES[0], "topic": TOPICS[0], "groups": GROUPS[0]},
     ),
     Pool(
         [
@@ -227,8 +326,7 @@ IDENTITY_NEUTRAL = Category(
             "Good article about {groups} volunteering at the shelter.",
             "As a {identity} in {city}, I appreciate the careful wording here.",
         ],
-        {"identity": IDENTITIES[1], "city": CITIES[1], "topic": TOPICS[1],
-         "groups": GROUPS[1]},
+        {"identity": IDENTITIES[1], "city": CITIES[1], "topic": TOPICS[1], "groups": GROUPS[1]},
     ),
     (200, 60),
 )
@@ -279,8 +377,12 @@ INSULT = Category(
             "Nobody cares what a {noun} like you thinks.",
             "Go back to school, {noun}.",
         ],
-        {"noun": INSULT_NOUNS[0], "adj": INSULT_ADJS[0], "official": OFFICIALS[0],
-         "topic": TOPICS[0]},
+        {
+            "noun": INSULT_NOUNS[0],
+            "adj": INSULT_ADJS[0],
+            "official": OFFICIALS[0],
+            "topic": TOPICS[0],
+        },
     ),
     Pool(
         [
@@ -309,8 +411,12 @@ OBSCENE = Category(
             "This paper prints nothing but {pnoun}.",
             "{official} can go fuck himself.",
         ],
-        {"profane": PROFANE[0], "pnoun": PROFANE_NOUNS[0], "topic": TOPICS[0],
-         "official": OFFICIALS[0]},
+        {
+            "profane": PROFANE[0],
+            "pnoun": PROFANE_NOUNS[0],
+            "topic": TOPICS[0],
+            "official": OFFICIALS[0],
+        },
     ),
     Pool(
         [
@@ -319,8 +425,12 @@ OBSCENE = Category(
             "Stop printing this {pnoun}, {official}.",
             "{profane} waste of everyone's time.",
         ],
-        {"profane": PROFANE[1], "pnoun": PROFANE_NOUNS[1], "topic": TOPICS[1],
-         "official": OFFICIALS[1]},
+        {
+            "profane": PROFANE[1],
+            "pnoun": PROFANE_NOUNS[1],
+            "topic": TOPICS[1],
+            "official": OFFICIALS[1],
+        },
     ),
     (200, 60),
     obfuscate=0.3,
@@ -336,8 +446,12 @@ VULGAR_INSULT = Category(
             "Shut your mouth, you {vulgar}.",
             "Only a total {vulgar} would defend {topic}.",
         ],
-        {"vulgar": VULGAR_NOUNS[0], "profane": PROFANE[0], "official": OFFICIALS[0],
-         "topic": TOPICS[0]},
+        {
+            "vulgar": VULGAR_NOUNS[0],
+            "profane": PROFANE[0],
+            "official": OFFICIALS[0],
+            "topic": TOPICS[0],
+        },
     ),
     Pool(
         [
@@ -365,8 +479,11 @@ THREAT = Category(
             "Say that to my face and I'll {harm} you.",
             "I'm coming to your office, and you won't walk out.",
         ],
-        {"harm": HARMS[0], "harmed": ["killed", "beaten", "hurt", "stabbed", "shot"],
-         "official": OFFICIALS[0]},
+        {
+            "harm": HARMS[0],
+            "harmed": ["killed", "beaten", "hurt", "stabbed", "shot"],
+            "official": OFFICIALS[0],
+        },
     ),
     Pool(
         [
@@ -419,8 +536,12 @@ SEVERE = Category(
             "Die in a fire, you {profane} {vulgar}.",
             "Kill yourself, {vulgar}.",
         ],
-        {"relative": RELATIVES[0], "profane": PROFANE[0], "vulgar": VULGAR_NOUNS[0],
-         "harm": HARMS[0]},
+        {
+            "relative": RELATIVES[0],
+            "profane": PROFANE[0],
+            "vulgar": VULGAR_NOUNS[0],
+            "harm": HARMS[0],
+        },
     ),
     Pool(
         [
@@ -428,8 +549,12 @@ SEVERE = Category(
             "Go hang yourself, you {profane} {vulgar}.",
             "I will {harm} your {relative}, {vulgar}.",
         ],
-        {"relative": RELATIVES[1], "profane": PROFANE[1], "vulgar": VULGAR_NOUNS[1],
-         "harm": HARMS[1]},
+        {
+            "relative": RELATIVES[1],
+            "profane": PROFANE[1],
+            "vulgar": VULGAR_NOUNS[1],
+            "harm": HARMS[1],
+        },
     ),
     (130, 40),
     obfuscate=0.2,
@@ -457,8 +582,18 @@ SEVERE_HATE = Category(
 )
 
 CATEGORIES = (
-    CIVIL, HARSH_CIVIL, NEWS_VIOLENCE, IDENTITY_NEUTRAL, IDIOMS,
-    INSULT, OBSCENE, VULGAR_INSULT, THREAT, IDENTITY_ATTACK, SEVERE, SEVERE_HATE,
+    CIVIL,
+    HARSH_CIVIL,
+    NEWS_VIOLENCE,
+    IDENTITY_NEUTRAL,
+    IDIOMS,
+    INSULT,
+    OBSCENE,
+    VULGAR_INSULT,
+    THREAT,
+    IDENTITY_ATTACK,
+    SEVERE,
+    SEVERE_HATE,
 )
 
 LEET = {"a": "4", "e": "3", "i": "1", "o": "0", "s": "$", "t": "7"}
@@ -528,8 +663,11 @@ def generate() -> list[dict[str, object]]:
                 kind = category.name
                 if category.obfuscate and rng.random() < category.obfuscate:
                     slot_words = [
-                        w for slot, words in pool.words.items() if slot not in SKIP_OBFUSCATION
-                        for w in words if w in used
+                        w
+                        for slot, words in pool.words.items()
+                        if slot not in SKIP_OBFUSCATION
+                        for w in words
+                        if w in used
                     ]
                     disguised = obfuscate(text, slot_words, rng)
                     if disguised != text:
@@ -566,8 +704,10 @@ def main() -> None:
         counts[key] = counts.get(key, 0) + 1
     print(f"wrote {len(rows)} rows to {OUT}")
     for label in ("all", *LABELS):
-        print(f"{label:16} train {counts.get(('train', label), 0):5}  "
-              f"eval {counts.get(('eval', label), 0):5}")
+        print(
+            f"{label:16} train {counts.get(('train', label), 0):5}  "
+            f"eval {counts.get(('eval', label), 0):5}"
+        )
 
 
 if __name__ == "__main__":

@@ -28,8 +28,9 @@ def heads_figures(
     texts = [e.text for e in examples]
     scores = heads.predict(features(heads.spec, texts, vectors))  # type: ignore[arg-type]
     return [
-        figures(label, [e.labels[label] for e in examples], [float(s) for s in scores[:, i]],
-                threshold)
+        figures(
+            label, [e.labels[label] for e in examples], [float(s) for s in scores[:, i]], threshold
+        )
         for i, label in enumerate(heads.labels)
     ]
 
@@ -39,8 +40,9 @@ def linear_figures(examples: Sequence[Example], threshold: float) -> list[LabelF
 
     scores = [float(p) for p in predict_prob([e.text for e in examples])]
     # The linear model has one output; it is compared on every label with it.
-    return [figures(label, [e.labels[label] for e in examples], scores, threshold)
-            for label in LABELS]
+    return [
+        figures(label, [e.labels[label] for e in examples], scores, threshold) for label in LABELS
+    ]
 
 
 def table(rows: Sequence[tuple[str, Sequence[LabelFigures]]]) -> str:
@@ -62,8 +64,15 @@ def compare_extras(encoder: Encoder, threshold: float) -> str:
     rows: list[tuple[str, Sequence[LabelFigures]]] = []
     for extras in ((), ("linear",), ("chars",), ("linear", "chars")):
         spec = FeatureSpec(extras)
-        heads = train(spec, encoder.version, [e.text for e in train_rows], train_vectors,
-                      [dict(e.labels) for e in train_rows], [1.0] * len(train_rows), LABELS)
+        heads = train(
+            spec,
+            encoder.version,
+            [e.text for e in train_rows],
+            train_vectors,
+            [dict(e.labels) for e in train_rows],
+            [1.0] * len(train_rows),
+            LABELS,
+        )
         name = "learned" + "".join(f"+{x}" for x in extras)
         rows.append((name, heads_figures(heads, eval_rows, eval_vectors, threshold)))
     rows.append(("linear", linear_figures(eval_rows, threshold)))
@@ -77,8 +86,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     started = time.perf_counter()
     encoder = shared_encoder()
     print(compare_extras(encoder, args.threshold))
-    print(f"# seed eval split, threshold {args.threshold:g}, "
-          f"{time.perf_counter() - started:.0f} s")
+    print(f"# seed eval split, threshold {args.threshold:g}, {time.perf_counter() - started:.0f} s")
 
 
 if __name__ == "__main__":

@@ -110,8 +110,11 @@ class Heads:
             scale=self.scale,
             shift=self.shift,
         )
-        meta = {"labels": list(self.labels), "extras": list(self.spec.extras),
-                "encoder": self.encoder}
+        meta = {
+            "labels": list(self.labels),
+            "extras": list(self.spec.extras),
+            "encoder": self.encoder,
+        }
         (folder / "heads.json").write_text(json.dumps(meta, indent=2) + "\n")
 
     @classmethod
@@ -142,7 +145,8 @@ def _fit(design: Any, y: Any, w: Any, seed: int = 0) -> tuple[Any, float, float,
     if min(positives, negatives) < 2:
         # Nothing to separate: a constant head at the observed rate.
         rate = (positives + 0.5) / (len(y) + 1.0)
-        return np.zeros(design.shape[1], dtype=np.float32), float(np.log(rate / (1 - rate))), 1.0, 0.0
+        bias = float(np.log(rate / (1 - rate)))
+        return np.zeros(design.shape[1], dtype=np.float32), bias, 1.0, 0.0
     folds = StratifiedKFold(n_splits=min(3, positives, negatives), shuffle=True, random_state=seed)
     out_of_fold = np.zeros(len(y), dtype=np.float64)
     for train, test in folds.split(np.zeros(len(y)), y):

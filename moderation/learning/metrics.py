@@ -34,17 +34,11 @@ def figures(
     held = [t for t, s in zip(truth, scores, strict=True) if s >= threshold]
     caught = sum(1 for t in held if t)
     right = sum(1 for t, s in zip(truth, scores, strict=True) if (s >= threshold) == bool(t))
-    auc = (
-        float(roc_auc_score(list(truth), list(scores))) if 0 < positives < n else None
-    )
+    auc = float(roc_auc_score(list(truth), list(scores))) if 0 < positives < n else None
     negatives = n - positives
-    true_negatives = sum(
-        1 for t, s in zip(truth, scores, strict=True) if not t and s < threshold
-    )
+    true_negatives = sum(1 for t, s in zip(truth, scores, strict=True) if not t and s < threshold)
     balanced = (
-        (caught / positives + true_negatives / negatives) / 2
-        if positives and negatives
-        else None
+        (caught / positives + true_negatives / negatives) / 2 if positives and negatives else None
     )
     return LabelFigures(
         label=label,

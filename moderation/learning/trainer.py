@@ -68,8 +68,11 @@ def _evaluate(
     scores = heads.predict(features(heads.spec, texts, embeddings))
     out: dict[str, LabelFigures] = {}
     for i, label in enumerate(heads.labels):
-        rows = [(e.labels[label], float(scores[j, i])) for j, e in enumerate(examples)
-                if label in e.labels]
+        rows = [
+            (e.labels[label], float(scores[j, i]))
+            for j, e in enumerate(examples)
+            if label in e.labels
+        ]
         if rows:
             out[label] = figures(label, [t for t, _ in rows], [s for _, s in rows], threshold)
     return out
@@ -87,8 +90,9 @@ def guard(candidate: Evaluation, active: Evaluation) -> list[str]:
     """Why the candidate is worse than the active version; empty when it is not."""
     problems: list[str] = []
 
-    def drop(where: str, label: str, metric: str, new: float | None, old: float | None,
-             tolerance: float) -> None:
+    def drop(
+        where: str, label: str, metric: str, new: float | None, old: float | None, tolerance: float
+    ) -> None:
         if new is not None and old is not None and new < old - tolerance:
             problems.append(
                 f"{where} {label} {metric} {new:.3f} < active {old:.3f} - {tolerance:g}"
@@ -101,16 +105,28 @@ def guard(candidate: Evaluation, active: Evaluation) -> list[str]:
         tolerance = TOLERANCE_AUC_TOXICITY if label == "toxicity" else TOLERANCE_AUC_OTHER
         drop("seed eval", label, "ROC AUC", new.roc_auc, old.roc_auc, tolerance)
         if label == "toxicity":
-            drop("seed eval", label, "balanced accuracy", new.balanced_accuracy,
-                 old.balanced_accuracy, TOLERANCE_BALANCED)
+            drop(
+                "seed eval",
+                label,
+                "balanced accuracy",
+                new.balanced_accuracy,
+                old.balanced_accuracy,
+                TOLERANCE_BALANCED,
+            )
     for label, old in active.site.items():
         new = candidate.site.get(label)
         if new is None:
             continue
         # One-class holdouts have no balanced accuracy: compare plain accuracy.
         if new.balanced_accuracy is not None and old.balanced_accuracy is not None:
-            drop("site holdout", label, "balanced accuracy", new.balanced_accuracy,
-                 old.balanced_accuracy, TOLERANCE_SITE)
+            drop(
+                "site holdout",
+                label,
+                "balanced accuracy",
+                new.balanced_accuracy,
+                old.balanced_accuracy,
+                TOLERANCE_SITE,
+            )
         else:
             drop("site holdout", label, "accuracy", new.accuracy, old.accuracy, TOLERANCE_SITE)
     return problems

@@ -75,9 +75,7 @@ def _learned_or_linear(options: ScorerOptions, why: str) -> LoadedScorer:
         scorer = _learned(options)
     except (ImportError, OSError, ValueError) as exc:
         return LoadedScorer(_linear(), f"{why}; learned failed to load ({exc}); linear")
-    return LoadedScorer(
-        scorer, f"{why}; learned model {scorer.version} from {options.models_dir}"
-    )
+    return LoadedScorer(scorer, f"{why}; learned model {scorer.version} from {options.models_dir}")
 
 
 def _perspective(url: str, options: ScorerOptions) -> Scorer:
