@@ -625,7 +625,8 @@ OBFUSCATIONS: tuple[Callable[[str, random.Random], str], ...] = (_leet, _stars, 
 def obfuscate(text: str, slot_words: Sequence[str], rng: random.Random) -> str:
     """Disguise the slot words (the insults, swear words, verbs of harm) in one way."""
     how = rng.choice(OBFUSCATIONS)
-    for word in sorted(set(slot_words), key=len, reverse=True):
+    # Longest first (ties alphabetically: no dependence on string hashing).
+    for word in sorted(set(slot_words), key=lambda w: (-len(w), w)):
         for part in word.split():
             if len(part) >= 4 and part.lower() not in {"your", "the"}:
                 text = text.replace(part, how(part, rng), 1)
