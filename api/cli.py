@@ -567,19 +567,35 @@ def feedback_export(fmt: str, output: Path | None, database_url: str | None) -> 
 
 
 @feedback.command("report")
+@click.option(
+    "--learned",
+    is_flag=True,
+    help="Re-score the decided comments with the learned scorer's active version.",
+)
 @click.option("--database-url", help="Overrides COMMENTMOD_DATABASE_URL.")
-def feedback_report(database_url: str | None) -> None:
+def feedback_report(learned: bool, database_url: str | None) -> None:
     """Per label: the current hold threshold against moderators' decisions."""
     from api.runtime import Runtime
-    from api.services.feedback import threshold_reports
+    from api.services.feedback import LabelReport, threshold_reports
 
     settings = _settings(database_url)
     upgrade(settings.database_url)
 
     async def run() -> list[str]:
         runtime = Runtime(settings)
+        header: list[str] = []
         try:
-            reports = await threshold_reports(runtime)
+            reports: list[LabelReport]
+            if learned:
+                from api.services.learn import active_version_reports
+
+                try:
+                    version, reports = await active_version_reports(runtime)
+                except LookupError as exc:
+                    raise click.ClickException(str(exc)) from None
+                header = [f"# learned@{version}, each decided comment re-scored"]
+            else:
+                reports = await threshold_reports(runtime)
         finally:
             await runtime.db.dispose()
 
@@ -587,8 +603,9 @@ def feedback_report(database_url: str | None) -> None:
             return "-" if value is None else f"{value:.3f}"
 
         lines = [
+            *header,
             "label\texamples\ttoxic\tthreshold\theld\twrong_holds\tmissed\tprecision\trecall"
-            "\tsame_recall_threshold\tsame_recall_held\tsame_recall_wrong_holds"
+            "\tsame_recall_threshold\tsame_recall_held\tsame_recall_wrong_holds",
         ]
         for item in reports:
             r = item.report

@@ -43,8 +43,9 @@ def _bert_base() -> Callable[[Sequence[str]], object]:
     model = transformers.BertForSequenceClassification(config).eval()
 
     def score(texts: Sequence[str]) -> object:
-        encoded = tokenizer(list(texts), padding=True, truncation=True, max_length=512,
-                            return_tensors="pt")
+        encoded = tokenizer(
+            list(texts), padding=True, truncation=True, max_length=512, return_tensors="pt"
+        )
         with torch.inference_mode():
             return torch.sigmoid(model(**encoded).logits).tolist()
 
@@ -71,8 +72,9 @@ def main() -> None:
             (f"learned ({learned.encoder.name})", _rate(learned.score_sync, texts, args.batch)),
             ("detoxify-size (bert-base)", _rate(_bert_base(), texts, args.batch)),
         ]
-    print(f"{len(texts)} comments, batches of {args.batch}, torch threads "
-          f"{torch.get_num_threads()}")
+    print(
+        f"{len(texts)} comments, batches of {args.batch}, torch threads {torch.get_num_threads()}"
+    )
     print("scorer\tcomments/s")
     for name, rate in rows:
         print(f"{name}\t{rate:.0f}")

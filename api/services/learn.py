@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from api.runtime import Runtime
+from api.services.feedback import LabelReport
 from models.queries import feedback, history
 from models.tables import APPROVED, PENDING, REJECTED, FeedbackExample, ModerationAction
 from moderation.learning.examples import LABELS, Example
@@ -139,3 +140,38 @@ async def learn(runtime: Runtime, *, force: bool = False) -> LearnOutcome:
         return LearnOutcome(trainer.learn(site, force=force), cold, len(site))
 
     return await asyncio.to_thread(work)
+
+
+async def active_version_reports(runtime: Runtime) -> tuple[str, list[LabelReport]]:
+    """Per label, how the learned scorer's active version agrees with moderators' latest
+    decisions (each decided comment re-scored now, at the site's thresholds)."""
+    from models.queries.settings import load_settings
+    from moderation.evaluation import evaluate
+    from moderation.learning.encoder import shared_encoder
+    from moderation.learning.store import ModelStore
+
+    settings = runtime.settings
+    store = ModelStore(settings.resolved_models_dir())
+    version = store.active()
+    if version is None:
+        raise LookupError(f"no active learned model version in {store.root}")
+    examples = await site_examples(runtime)
+    async with runtime.db.read() as session:
+        site = await load_settings(session)
+
+    def work() -> list[dict[str, float]]:
+        heads = store.load(version)
+        return heads.score(shared_encoder(settings.scorer_device), [e.text for e in examples])
+
+    scores = await asyncio.to_thread(work)
+    reports = []
+    for label in LABELS:
+        pairs = [
+            (s[label], bool(e.labels[label]))
+            for e, s in zip(examples, scores, strict=True)
+            if label in e.labels
+        ]
+        if pairs:
+            threshold = site.thresholds.get(label, settings.hold_threshold)
+            reports.append(LabelReport(label, evaluate(pairs, threshold)))
+    return version, reports

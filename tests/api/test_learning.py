@@ -119,14 +119,17 @@ async def _decide(api: Api, decisions: list[tuple[str, bool]], article_id: str) 
         assert data[field]["comment"]["status"] == ("REJECTED" if reject else "APPROVED")
 
 
-async def _learn(settings: Settings) -> Result:
-    # The command runs its own event loop, so it runs on a thread beside the test's.
-    env = {
+def _env(settings: Settings) -> dict[str, str]:
+    return {
         "COMMENTMOD_DATABASE_URL": settings.database_url,
         "COMMENTMOD_MODELS_DIR": str(settings.models_dir),
         "COMMENTMOD_JWT_SECRET": "x" * 64,
     }
-    return await asyncio.to_thread(CliRunner().invoke, cli, ["learn"], env=env)
+
+
+async def _learn(settings: Settings) -> Result:
+    # The command runs its own event loop, so it runs on a thread beside the test's.
+    return await asyncio.to_thread(CliRunner().invoke, cli, ["learn"], env=_env(settings))
 
 
 async def test_learn_adopts_the_sites_insult_and_holds_new_comments_of_that_pattern(
@@ -174,6 +177,18 @@ async def test_learn_adopts_the_sites_insult_and_holds_new_comments_of_that_patt
     for text in NEW_PLAIN:
         comment = await api.comment(open_article, text, as_=api.token("newcomer"))
         assert comment["status"] == "APPROVED", text
+
+    # feedback report --learned: the active version against every decision, re-scored.
+    report = await asyncio.to_thread(
+        CliRunner().invoke, cli, ["feedback", "report", "--learned"], env=_env(settings)
+    )
+    assert report.exit_code == 0, report.output
+    assert f"# learned@{new}" in report.output
+    (toxicity,) = [
+        line.split("\t") for line in report.output.splitlines() if line.startswith("toxicity\t")
+    ]
+    # examples, toxic: every decision, and the rejected half.
+    assert toxicity[1:3] == [str(len(decisions)), str(len(decisions) // 2)]
 
 
 async def test_a_batch_of_random_decisions_is_kept_inactive(
