@@ -258,3 +258,26 @@ async def test_a_batch_of_random_decisions_is_kept_inactive(
     assert [e["event"] for e in events][-3:] == ["kept inactive", "activated", "activated"]
     bad = runner.invoke(cli, ["models", "activate", "v9999-20200101T000000"], env=env)
     assert bad.exit_code != 0 and "no model version" in bad.output
+
+
+async def test_serve_retrains_on_schedule_and_follows_the_new_version(
+    settings: Settings, scorer: LoadedScorer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import api.runtime
+    from api.runtime import Runtime
+
+    monkeypatch.setattr(api.runtime, "MODEL_POLL_SECONDS", 0.05)
+    runtime = Runtime(settings.model_copy(update={"learn_every": 0.1}), scorer=scorer)
+    await runtime.start(migrate=False)
+    store = ModelStore(settings.resolved_models_dir())
+    cold = scorer.scorer.version
+    try:
+        for _ in range(1200):
+            if runtime.scoring.version != cold:
+                break
+            await asyncio.sleep(0.05)
+        assert runtime.scoring.version == store.active() != cold
+        assert runtime.scorer.scorer.name == "learned"
+    finally:
+        await runtime.stop()
+    assert len(store.versions()) >= 2
