@@ -259,6 +259,13 @@ async def test_a_batch_of_random_decisions_is_kept_inactive(
     bad = runner.invoke(cli, ["models", "activate", "v9999-20200101T000000"], env=env)
     assert bad.exit_code != 0 and "no model version" in bad.output
 
+    figures = runner.invoke(cli, ["models", "evaluate"], env=env)
+    assert figures.exit_code == 0, figures.output
+    rows = {tuple(line.split("\t")[:2]): line.split("\t") for line in figures.output.splitlines()}
+    learned_auc = float(rows[(f"learned@{cold}", "toxicity")][4])
+    linear_auc = float(rows[("linear", "toxicity")][4])
+    assert learned_auc >= 0.95 > linear_auc
+
 
 async def test_serve_retrains_on_schedule_and_follows_the_new_version(
     settings: Settings, scorer: LoadedScorer, monkeypatch: pytest.MonkeyPatch
