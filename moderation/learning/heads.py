@@ -89,7 +89,8 @@ class Heads:
         import numpy as np
 
         logits = np.asarray(design @ self.weights.T, dtype=np.float64) + self.bias
-        calibrated = logits * self.scale + self.shift
+        # Clipped: exp() of a large logit would overflow (and warn) for nothing.
+        calibrated = np.clip(logits * self.scale + self.shift, -60.0, 60.0)
         return (1.0 / (1.0 + np.exp(-calibrated))).astype(np.float32)
 
     def score(self, encoder: Encoder, texts: Sequence[str]) -> list[dict[str, float]]:
