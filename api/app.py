@@ -6,10 +6,13 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse
-from starlette.routing import Route
+from starlette.routing import Route, WebSocketRoute
 
+from api.bodylimit import BodyLimit
 from api.graphql.schema import schema
 from api.graphql.view import GraphQLEndpoint
 from api.perspective import perspective_routes
@@ -33,6 +36,8 @@ def create_app(
         finally:
             await runtime.stop()
 
+    graphql = GraphQLEndpoint(schema, runtime)
+
     async def healthz(_request: Request) -> JSONResponse:
         loaded = runtime.scorer
         stats = runtime.scoring.stats
@@ -47,7 +52,15 @@ def create_app(
                 "batches": stats.batches,
                 "largestBatch": stats.largest_batch,
                 "failures": stats.failures,
+                "texts": stats.texts,
+                "batchSizes": {str(size): n for size, n in sorted(stats.sizes.items())},
                 "unavailable": runtime.counters["scorer_unavailable"],
+            },
+            "events": {
+                **runtime.events.health(),
+                # Subscriptions: each distinct one executes once (api/graphql/fanout.py).
+                "streams": graphql.fanout.streams,
+                "listeners": graphql.fanout.listeners,
             },
         }
         try:
@@ -57,13 +70,29 @@ def create_app(
             return JSONResponse(body, status_code=503)
         return JSONResponse(body)
 
-    graphql = GraphQLEndpoint(schema, runtime)
+    settings = runtime.settings
+    middleware = [Middleware(BodyLimit, max_bytes=settings.max_body_bytes)]
+    if origins := settings.cors_origin_list():
+        middleware.insert(
+            0,
+            Middleware(
+                CORSMiddleware,
+                allow_origins=origins,
+                allow_methods=["GET", "POST"],
+                allow_headers=["authorization", "content-type", "x-request-id"],
+                expose_headers=["x-request-id"],
+                max_age=600,
+            ),
+        )
     app = Starlette(
         routes=[
             Route("/graphql", graphql, methods=["GET", "POST"]),
+            # Subscriptions: graphql-transport-ws on the same path.
+            WebSocketRoute("/graphql", graphql),
             Route("/healthz", healthz, methods=["GET"]),
             *perspective_routes(runtime),
         ],
+        middleware=middleware,
         lifespan=lifespan,
     )
     app.state.runtime = runtime

@@ -38,26 +38,47 @@ class Identity:
         return self.role is Role.ADMIN
 
 
-def issue_token(secret: str, identity: Identity, ttl_seconds: int) -> str:
+def issue_token(
+    secret: str,
+    identity: Identity,
+    ttl_seconds: int,
+    *,
+    issuer: str | None = None,
+    audience: str | None = None,
+) -> str:
     now = int(time.time())
-    claims = {
+    claims: dict[str, object] = {
         "sub": identity.user_id,
         "name": identity.name,
         "role": identity.role.value,
         "iat": now,
         "exp": now + ttl_seconds,
     }
+    if issuer:
+        claims["iss"] = issuer
+    if audience:
+        claims["aud"] = audience
     return jwt.encode(claims, secret, algorithm=ALGORITHM)
 
 
-def verify_token(secret: str, token: str) -> Identity:
+def verify_token(
+    secret: str, token: str, *, issuer: str | None = None, audience: str | None = None
+) -> Identity:
+    """The identity a valid token names. When issuer or audience is configured, the
+    token must carry exactly that claim; without them, PyJWT still refuses a token
+    that names an audience (it cannot be meant for an unconfigured server)."""
+    required = ["exp", "sub", "name", "role"]
+    required += ["iss"] if issuer else []
+    required += ["aud"] if audience else []
     try:
         claims = jwt.decode(
             token,
             secret,
             algorithms=[ALGORITHM],  # pinned: 'none' and other algorithms are refused
-            options={"require": ["exp", "sub", "name", "role"]},
+            options={"require": required},
             leeway=LEEWAY_SECONDS,
+            issuer=issuer or None,
+            audience=audience or None,
         )
     except jwt.ExpiredSignatureError as exc:
         raise InvalidToken("token expired") from exc
@@ -71,6 +92,12 @@ def verify_token(secret: str, token: str) -> Identity:
     if not user_id or len(user_id) > 200 or len(name) > 200:
         raise InvalidToken("invalid token: bad sub or name")
     return Identity(user_id=user_id, name=name, role=role)
+
+
+def token_expiry(token: str) -> float:
+    """When a token verify_token accepted stops being valid (epoch seconds, leeway included)."""
+    claims = jwt.decode(token, options={"verify_signature": False})
+    return float(claims["exp"]) + LEEWAY_SECONDS
 
 
 def bearer_token(header: str | None) -> str | None:

@@ -89,6 +89,11 @@ def serve(host: str, port: int, database_url: str | None, demo: bool, no_migrate
         port=port,
         log_level=settings.log_level.lower(),
         timeout_graceful_shutdown=settings.shutdown_grace_seconds,
+        # WebSocket-level keep-alive: a peer that stops answering pings is dropped.
+        ws_ping_interval=20.0,
+        ws_ping_timeout=20.0,
+        # Clients send small messages (subscribe, complete, pong).
+        ws_max_size=1024 * 1024,
     )
 
 
@@ -121,7 +126,15 @@ def token(user_id: str, name: str, role: str, ttl: int) -> None:
     """Print a signed token, and nothing else."""
     settings = _settings()
     identity = Identity(user_id=user_id, name=name, role=Role(role.lower()))
-    click.echo(issue_token(settings.resolve_jwt_secret(), identity, ttl))
+    click.echo(
+        issue_token(
+            settings.resolve_jwt_secret(),
+            identity,
+            ttl,
+            issuer=settings.jwt_issuer,
+            audience=settings.jwt_audience,
+        )
+    )
 
 
 @cli.command("import-articles")
@@ -149,10 +162,16 @@ def import_articles(files: tuple[Path, ...], database_url: str | None) -> None:
     upgrade(settings.database_url)
 
     async def run() -> list[bool]:
+        from api.events import create_bus
+
         db = Database(settings.database_url)
+        # With COMMENTMOD_REDIS_URL, running servers hear of the changed articles.
+        events = create_bus(settings.redis_url, settings.redis_channel)
+        await events.start(listen=False)
         try:
-            return [created for _, created in await upsert_many(db, items)]
+            return [created for _, created in await upsert_many(db, items, events=events)]
         finally:
+            await events.stop()
             await db.dispose()
 
     created = asyncio.run(run())

@@ -38,5 +38,9 @@ class Conflict(AppError):
     code = "CONFLICT"
 
 
+class RateLimited(AppError):
+    code = "RATE_LIMITED"
+
+
 class Unavailable(AppError):
     code = "UNAVAILABLE"

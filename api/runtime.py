@@ -1,4 +1,4 @@
-"""What one server process holds: settings, the database, the active scorer."""
+"""What one server process holds: settings, the database, the active scorer, the event bus."""
 
 from __future__ import annotations
 
@@ -7,6 +7,8 @@ import contextlib
 import logging
 from collections import Counter
 
+from api.events import EventBus, create_bus
+from api.ratelimit import RateLimiter
 from api.services.policy import PolicyCache
 from api.settings import Settings
 from models.database import Database, redact
@@ -34,6 +36,11 @@ class Runtime:
         )
         self.jwt_secret = settings.resolve_jwt_secret()
         self.policies = PolicyCache()
+        # Live events (subscriptions, and whoever else listens): published after commits.
+        self.events: EventBus = create_bus(
+            settings.redis_url, settings.redis_channel, queue_limit=settings.subscriber_queue_size
+        )
+        self.limiter = RateLimiter(settings)
         # Events worth watching: scorer_unavailable, comments_created, ...
         self.counters: Counter[str] = Counter()
         self._loaded = scorer
@@ -106,6 +113,7 @@ class Runtime:
             # Loading a model is slow, blocking work: keep it off the event loop.
             self._loaded = await asyncio.to_thread(load_scorer, self.settings.scorer_options())
         await asyncio.to_thread(warm_up)
+        await self.events.start()
         scorer = self._loaded.scorer
         logger.info("database: %s", redact(self.settings.database_url))
         logger.info("scorer: %s %s (%s)", scorer.name, scorer.version, self._loaded.why)
@@ -124,6 +132,7 @@ class Runtime:
             if batcher is not None:
                 await batcher.close()
         self._retired.clear()
+        await self.events.stop()
         # Remote scorers hold connections.
         close = getattr(self._loaded.scorer if self._loaded else None, "aclose", None)
         if close is not None:

@@ -5,10 +5,12 @@ from __future__ import annotations
 import os
 import secrets
 from collections.abc import Callable
+from ipaddress import IPv4Network, IPv6Network, ip_network
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, SecretStr
+from limits import parse_many
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy.engine import make_url
 
@@ -49,6 +51,36 @@ class Settings(BaseSettings):
     # Dynamic int8 quantisation of transformer scorers on CPU; changes scores, so off.
     quantize: Literal["int8"] | None = None
     log_level: str = "INFO"
+    # Live updates. Without a Redis URL, events reach this process's subscribers only.
+    redis_url: str | None = None
+    # Namespaces the pub/sub channel ("<prefix>:events"): processes that share it share events.
+    redis_prefix: str = Field("commentmod", min_length=1, max_length=200)
+    # Events a subscriber may have waiting before it is cut off as too slow.
+    subscriber_queue_size: int = Field(256, ge=1, le=100_000)
+    ws_keep_alive_interval: float = Field(15.0, gt=0)
+    ws_max_subscriptions: int = Field(20, ge=1, le=1000)
+    ws_connection_init_timeout: float = Field(10.0, gt=0)
+    # Origins whose pages may open a WebSocket. Tokens travel in connection_init,
+    # never in cookies, so a foreign page gains nothing by connecting: any, by default.
+    ws_allowed_origins: list[str] = ["*"]
+    # Tokens: checked when set, and put into tokens that `commentmod token` issues.
+    jwt_issuer: str | None = None
+    jwt_audience: str | None = None
+    # Abuse limits (limits' notation: "N per S seconds"; several joined by ";").
+    rate_limits: Literal["on", "off"] = "on"
+    rate_limit_user: str = "3 per 9 seconds"
+    rate_limit_address: str = "60 per minute"
+    # Comma-separated addresses or networks of proxies whose X-Forwarded-For is believed.
+    trusted_proxies: str = ""
+    # Hold a user's first N comments for a moderator; 0 is off.
+    new_commenter_hold: int = Field(0, ge=0)
+    # GraphQL request limits.
+    max_query_depth: int = Field(20, ge=1)
+    max_aliases: int = Field(30, ge=1)
+    max_tokens: int = Field(2000, ge=1)
+    max_body_bytes: int = Field(256 * 1024, ge=1024)
+    # Comma-separated origins allowed to call the API from a browser; none by default.
+    cors_origins: str = ""
     # COMMENTMOD_SCORER=perspective:<url>: the remote server's key, the attributes asked
     # for (comma-separated), the languages the remote model is trusted with, requests in flight.
     scorer_key: SecretStr | None = None
@@ -87,6 +119,33 @@ class Settings(BaseSettings):
         return (path.parent if path is not None else self.data_dir) / "models"
 
     @property
+    def redis_channel(self) -> str:
+        return f"{self.redis_prefix}:events"
+
+    @property
+    def rate_limited(self) -> bool:
+        return self.rate_limits == "on"
+
+    def proxy_networks(self) -> list[IPv4Network | IPv6Network]:
+        return [ip_network(p.strip(), strict=False) for p in _items(self.trusted_proxies)]
+
+    def cors_origin_list(self) -> list[str]:
+        return _items(self.cors_origins)
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _networks(cls, value: str) -> str:
+        for item in _items(value):
+            ip_network(item, strict=False)  # a ValueError names the bad entry
+        return value
+
+    @field_validator("rate_limit_user", "rate_limit_address")
+    @classmethod
+    def _limit(cls, value: str) -> str:
+        parse_many(value)  # a ValueError explains the notation
+        return value
+
+    @property
     def production(self) -> bool:
         return self.env == "production"
 
@@ -108,6 +167,10 @@ class Settings(BaseSettings):
         with os.fdopen(fd, "w") as handle:
             handle.write(secrets.token_urlsafe(48))
         return path.read_text().strip()
+
+
+def _items(value: str) -> list[str]:
+    return [item.strip() for item in value.split(",") if item.strip()]
 
 
 def _csv(value: str, normalise: Callable[[str], str]) -> tuple[str, ...]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import JSON, CheckConstraint, Column, Index, UniqueConstraint
+from sqlalchemy import JSON, CheckConstraint, Column, Index, UniqueConstraint, false
 from sqlmodel import Field, SQLModel
 
 # Stable constraint names, so migrations read the same on every dialect.
@@ -32,6 +32,10 @@ class User(SQLModel, table=True):
     name: str = Field(max_length=200)
     role: str = Field(max_length=20)
     created_at: datetime = Field(default_factory=utcnow)
+    # The user's standing; every change is also a row in `sanctions`.
+    banned: bool = Field(default=False, sa_column_kwargs={"server_default": false()})
+    suspended_until: datetime | None = None
+    premoderated: bool = Field(default=False, sa_column_kwargs={"server_default": false()})
 
 
 class Article(SQLModel, table=True):
@@ -97,6 +101,8 @@ class Comment(SQLModel, table=True):
         Index("ix_comment_queue_toxic", "status", "max_score", "id"),
         Index("ix_comment_article_queue", "article_id", "status", "created_at", "id"),
         Index("ix_comment_author", "author_id", "created_at"),
+        # The REPORTED queue and its count: approved comments with open reports.
+        Index("ix_comment_reported", "status", "open_reports", "created_at", "id"),
     )
 
 
@@ -150,6 +156,38 @@ class ModerationSettings(SQLModel, table=True):
     version: int = 0
     updated_at: datetime = Field(default_factory=utcnow)
     updated_by: str | None = Field(default=None, max_length=200)
+
+
+BAN, SUSPEND, UNBAN, PREMODERATE, END_PREMODERATION = (
+    "BAN",
+    "SUSPEND",
+    "UNBAN",
+    "PREMODERATE",
+    "END_PREMODERATION",
+)
+
+
+class Sanction(SQLModel, table=True):
+    """One moderator action on a user: who did what, when and why."""
+
+    __tablename__ = "sanctions"
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: str = Field(foreign_key="users.id", max_length=200)
+    kind: str = Field(max_length=20)
+    # The end of a suspension.
+    until: datetime | None = None
+    reason: str | None = Field(default=None, max_length=2000)
+    moderator_id: str = Field(foreign_key="users.id", max_length=200)
+    created_at: datetime = Field(default_factory=utcnow)
+
+    __table_args__ = (
+        CheckConstraint(
+            "kind IN ('BAN', 'SUSPEND', 'UNBAN', 'PREMODERATE', 'END_PREMODERATION')",
+            name="kind",
+        ),
+        Index("ix_sanction_user", "user_id", "created_at", "id"),
+    )
 
 
 class ApiKey(SQLModel, table=True):

@@ -10,18 +10,22 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
+from moderation.author import AuthorFacts
 from moderation.decision import Decision, Outcome, Reason, Status
 from moderation.language import detect
 from moderation.phases.banned_words import banned_words
 from moderation.phases.base import Phase, PhaseInput
 from moderation.phases.language import unsupported_language
 from moderation.phases.links import links
+from moderation.phases.new_commenter import new_commenter
 from moderation.phases.premoderation import premoderation
+from moderation.phases.repeat_post import repeat_post
 from moderation.phases.scorer_failure import scorer_failure
 from moderation.phases.suspect_words import suspect_words
 from moderation.phases.toxicity import toxicity
+from moderation.phases.user_premoderation import user_premoderation
 from moderation.policy import Policy
 from moderation.scorers.base import Scorer
 
@@ -35,6 +39,9 @@ PHASES: tuple[Phase, ...] = (
     unsupported_language,
     scorer_failure,
     toxicity,
+    user_premoderation,
+    new_commenter,
+    repeat_post,
 )
 
 
@@ -44,6 +51,7 @@ class Context:
     policy: Policy
     # Seconds one scoring call may take before the comment is held unscored.
     timeout: float = 2.0
+    author: AuthorFacts = field(default_factory=AuthorFacts)
 
 
 def combine(outcomes: Sequence[Outcome]) -> tuple[Status, tuple[Reason, ...]]:
@@ -88,6 +96,7 @@ async def decide(text: str, context: Context, phases: Sequence[Phase] = PHASES) 
         scorer_error=error,
         language=language,
         scorer_languages=scorer.languages,
+        author=context.author,
     )
     status, reasons = combine([phase(item) for phase in phases])
     return Decision(

@@ -21,6 +21,8 @@ class Policy:
     premoderate_links: bool = False
     # Score comments in languages the scorer was not trained on instead of holding them.
     score_unsupported_languages: bool = False
+    # Hold each author's first N comments; 0 is off.
+    new_commenter_hold: int = 0
 
     def threshold_for(self, label: str) -> float:
         return self.label_thresholds.get(label, self.hold_threshold)

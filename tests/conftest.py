@@ -96,7 +96,10 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path, template_db: Pa
 
 @pytest.fixture
 def settings(database_url: str) -> Settings:
-    return Settings(database_url=database_url, jwt_secret="test-secret-" + "x" * 64)
+    # Rate limits are off here: tests post quickly as one user; their own tests turn them on.
+    return Settings(
+        database_url=database_url, jwt_secret="test-secret-" + "x" * 64, rate_limits="off"
+    )
 
 
 @pytest.fixture

@@ -43,6 +43,8 @@ def start_server(
 ) -> Server:
     """Start `commentmod serve` in workdir and wait until /healthz answers 200."""
     base_env = {k: v for k, v in os.environ.items() if not k.startswith("COMMENTMOD_")}
+    # Tests post fast from one address; the rate-limit tests turn limits on themselves.
+    base_env["COMMENTMOD_RATE_LIMITS"] = "off"
     port = free_port()
     log = workdir / f"serve-{port}.log"
     with log.open("wb") as out:

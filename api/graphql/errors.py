@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 
 from graphql import GraphQLError
 from sqlalchemy.exc import DBAPIError, OperationalError
@@ -12,6 +13,9 @@ from strawberry.extensions import MaskErrors
 from api.errors import AppError
 
 logger = logging.getLogger("commentmod.errors")
+
+# graphql-core's "Did you mean 'x'?" hints, in validation and coercion messages.
+SUGGESTION = re.compile(r"\s*Did you mean [^?]*\?")
 
 
 # Driver messages that mean "cannot reach the database now", not "the query is wrong".
@@ -48,8 +52,12 @@ class ErrorCodes(MaskErrors):
         if isinstance(original, AppError) or (error.extensions or {}).get("code"):
             return error
         if original is None or isinstance(original, GraphQLError) or error.path is None:
-            # Parse, validation and coercion errors: the request itself is wrong.
-            return self._with(error, error.message, {"code": "BAD_USER_INPUT"})
+            # Parse, validation and coercion errors (limits included): the request is wrong.
+            message = error.message
+            if self._production():
+                # No field suggestions in production: they map the schema for a stranger.
+                message = SUGGESTION.sub("", message)
+            return self._with(error, message, {"code": "BAD_USER_INPUT"})
         request_id = getattr(self.execution_context.context, "request_id", None)
         if _is_unavailable(original):
             logger.warning("database unavailable (request %s): %s", request_id, original)
@@ -64,6 +72,10 @@ class ErrorCodes(MaskErrors):
             "internal error; quote the request id when reporting it",
             {"code": "INTERNAL_SERVER_ERROR", "requestId": request_id},
         )
+
+    def _production(self) -> bool:
+        runtime = getattr(self.execution_context.context, "runtime", None)
+        return bool(runtime is not None and runtime.settings.production)
 
     @staticmethod
     def _with(error: GraphQLError, message: str, extensions: dict[str, object]) -> GraphQLError:

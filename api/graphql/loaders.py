@@ -1,19 +1,24 @@
-"""DataLoaders, built per request, so that a thread costs a few queries, not one per comment."""
+"""DataLoaders, built per request, so that a thread costs a few queries, not one per comment.
+
+For a live event they are built once per event and shared by every subscriber
+that sends it, so a comment that reaches a thousand readers costs a few queries.
+"""
 
 from __future__ import annotations
 
-from collections import defaultdict
-from collections.abc import Awaitable, Callable, Sequence
-from typing import TypeVar
+import asyncio
+from collections import OrderedDict, defaultdict
+from collections.abc import Awaitable, Callable, Hashable, Sequence
+from typing import Any, TypeVar
 
 from strawberry.dataloader import DataLoader
 
 from models.database import Database
-from models.queries import comments, history, reports
+from models.queries import comments, history, reports, sanctions
 from models.queries.articles import articles_by_id
 from models.queries.keyset import Page
 from models.queries.users import users_by_id
-from models.tables import Article, Comment, ModerationAction, Report, User
+from models.tables import Article, Comment, ModerationAction, Report, Sanction, User
 
 K = TypeVar("K")
 V = TypeVar("V")
@@ -22,19 +27,32 @@ V = TypeVar("V")
 ThreadKey = tuple[comments.ThreadScope, int]
 
 
+class SharedDataLoader(DataLoader[K, V]):
+    """A loader whose futures many tasks await: one waiter that is cancelled (a
+    subscriber who leaves) must not cancel the load for the others."""
+
+    def load(self, key: K) -> Awaitable[V]:
+        return asyncio.shield(super().load(key))
+
+
 class Loaders:
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Database, *, shared: bool = False) -> None:
         self._db = db
-        self.user: DataLoader[str, User | None] = DataLoader(self._by_id(users_by_id))
-        self.article: DataLoader[int, Article | None] = DataLoader(self._by_id(articles_by_id))
-        self.comment: DataLoader[int, Comment | None] = DataLoader(
-            self._by_id(comments.comments_by_id)
-        )
-        self.reports: DataLoader[int, list[Report]] = DataLoader(self._grouped(reports.reports_for))
-        self.history: DataLoader[int, list[ModerationAction]] = DataLoader(
+        make: Any = SharedDataLoader if shared else DataLoader
+        self.user: DataLoader[str, User | None] = make(self._by_id(users_by_id))
+        self.article: DataLoader[int, Article | None] = make(self._by_id(articles_by_id))
+        self.comment: DataLoader[int, Comment | None] = make(self._by_id(comments.comments_by_id))
+        self.reports: DataLoader[int, list[Report]] = make(self._grouped(reports.reports_for))
+        self.history: DataLoader[int, list[ModerationAction]] = make(
             self._grouped(history.history_for)
         )
-        self.thread: DataLoader[ThreadKey, Page[Comment]] = DataLoader(self._thread_pages)
+        self.thread: DataLoader[ThreadKey, Page[Comment]] = make(self._thread_pages)
+        self.sanctions: DataLoader[str, list[Sanction]] = DataLoader(
+            self._grouped(sanctions.sanctions_for)
+        )
+        self.status_counts: DataLoader[str, dict[str, int]] = DataLoader(
+            self._grouped(sanctions.status_counts)
+        )
 
     def _by_id(
         self, fetch: Callable[..., Awaitable[dict[K, V]]]
@@ -47,12 +65,14 @@ class Loaders:
         return load
 
     def _grouped(
-        self, fetch: Callable[..., Awaitable[dict[int, list[V]]]]
-    ) -> Callable[[list[int]], Awaitable[list[list[V]]]]:
-        async def load(keys: list[int]) -> list[list[V]]:
+        self, fetch: Callable[..., Awaitable[dict[K, V]]]
+    ) -> Callable[[list[K]], Awaitable[list[V]]]:
+        """For fetches that answer every key (with an empty group when it has nothing)."""
+
+        async def load(keys: list[K]) -> list[V]:
             async with self._db.read() as session:
                 found = await fetch(session, keys)
-            return [found.get(key, []) for key in keys]
+            return [found[key] for key in keys]
 
         return load
 
@@ -67,3 +87,23 @@ class Loaders:
                 for owner, page in (await comments.thread_pages(session, scope, owners)).items():
                     pages[(scope, owner)] = page
         return [pages[key] for key in keys]
+
+
+class PerEvent:
+    """Shared Loaders for the most recent events, keyed by the event object itself
+    (the bus hands one object to every subscriber in this process)."""
+
+    def __init__(self, size: int = 256) -> None:
+        self.size = size
+        self._recent: OrderedDict[int, tuple[Hashable, Database, Loaders]] = OrderedDict()
+
+    def loaders(self, event: Hashable, db: Database) -> Loaders:
+        key = id(event)
+        hit = self._recent.get(key)
+        if hit is not None and hit[0] is event and hit[1] is db:
+            return hit[2]
+        loaders = Loaders(db, shared=True)
+        self._recent[key] = (event, db, loaders)
+        while len(self._recent) > self.size:
+            self._recent.popitem(last=False)
+        return loaders

@@ -13,10 +13,13 @@ from api.graphql.query import article_pk
 from api.graphql.types.article import ArticleNode
 from api.graphql.types.comment import CommentNode
 from api.graphql.types.moderation import ModerationQueue, ReportReason
+from api.graphql.types.sanction import SanctionNode
 from api.graphql.types.settings import ModerationSettingsNode
+from api.graphql.types.user import UserNode
 from api.services import articles as article_service
 from api.services import claims as claim_service
 from api.services import comments as comment_service
+from api.services import sanctions as sanction_service
 from api.services import settings as settings_service
 from moderation.decision import Status
 
@@ -150,10 +153,11 @@ class ClaimCommentsPayload:
 class Mutation:
     @strawberry.mutation(description="Post a comment or a reply; it is scored before it is stored.")
     async def add_comment(self, info: Info, input: AddCommentInput) -> AddCommentPayload:
+        author = await info.context.rate_limit("addComment")
         parent_id = decode_id("Comment", input.parent_id) if input.parent_id is not None else None
         comment = await comment_service.add_comment(
             info.context.runtime,
-            info.context.signed_in(),
+            author,
             comment_service.NewComment(
                 article_id=decode_id("Article", input.article_id),
                 body=input.body,
@@ -180,9 +184,10 @@ class Mutation:
 
     @strawberry.mutation(description="Flag a published comment for moderators; once per user.")
     async def report_comment(self, info: Info, input: ReportCommentInput) -> ReportCommentPayload:
+        reporter = await info.context.rate_limit("reportComment")
         comment = await comment_service.report_comment(
             info.context.runtime,
-            info.context.signed_in(),
+            reporter,
             decode_id("Comment", input.comment_id),
             input.reason.value,
             input.details,
@@ -199,7 +204,10 @@ class Mutation:
             language=input.language or "en",
             published_at=input.published_at,
         )
-        ((article, _created),) = await article_service.upsert_many(info.context.runtime.db, [data])
+        runtime = info.context.runtime
+        ((article, _created),) = await article_service.upsert_many(
+            runtime.db, [data], events=runtime.events
+        )
         return ArticlePayload(article=ArticleNode(row=article))
 
     @strawberry.mutation
@@ -207,7 +215,10 @@ class Mutation:
         pk = decode_id("Article", input.article_id)
         if pk is None:
             raise NotFound("no article with that id", field="articleId")
-        article = await article_service.set_comments_open(info.context.runtime.db, pk, input.open)
+        runtime = info.context.runtime
+        article = await article_service.set_comments_open(
+            runtime.db, pk, input.open, events=runtime.events
+        )
         return ArticlePayload(article=ArticleNode(row=article))
 
     @strawberry.mutation(description="Admins: change the site's moderation policy.")
@@ -244,10 +255,57 @@ class Mutation:
             )
             if value is not strawberry.UNSET
         }
+        runtime = info.context.runtime
         article = await settings_service.change_article_moderation(
-            info.context.runtime.db, decode_id("Article", input.article_id), changes
+            runtime.db, decode_id("Article", input.article_id), changes, events=runtime.events
         )
         return ArticlePayload(article=ArticleNode(row=article))
+
+    @strawberry.mutation(description="Moderators: stop a user commenting and reporting.")
+    async def ban_user(self, info: Info, input: BanUserInput) -> SanctionPayload:
+        return SanctionPayload.of(
+            await sanction_service.ban(
+                info.context.runtime,
+                info.context.moderator(),
+                str(input.user_id),
+                input.reason,
+                input.reject_existing_comments,
+            )
+        )
+
+    @strawberry.mutation(description="Moderators: stop a user commenting until a time.")
+    async def suspend_user(self, info: Info, input: SuspendUserInput) -> SanctionPayload:
+        return SanctionPayload.of(
+            await sanction_service.suspend(
+                info.context.runtime,
+                info.context.moderator(),
+                str(input.user_id),
+                input.until,
+                input.reason,
+            )
+        )
+
+    @strawberry.mutation(description="Moderators: lift a ban and any suspension.")
+    async def unban_user(self, info: Info, input: UnbanUserInput) -> SanctionPayload:
+        return SanctionPayload.of(
+            await sanction_service.unban(
+                info.context.runtime, info.context.moderator(), str(input.user_id), input.reason
+            )
+        )
+
+    @strawberry.mutation(description="Moderators: hold every comment of a user, or stop.")
+    async def set_user_premoderation(
+        self, info: Info, input: SetUserPremoderationInput
+    ) -> SanctionPayload:
+        return SanctionPayload.of(
+            await sanction_service.set_premoderation(
+                info.context.runtime,
+                info.context.moderator(),
+                str(input.user_id),
+                input.enabled,
+                input.reason,
+            )
+        )
 
     @strawberry.mutation(
         description="Take up to `count` unclaimed comments of a queue for a few minutes."
@@ -262,4 +320,50 @@ class Mutation:
         )
         return ClaimCommentsPayload(
             comments=[CommentNode(row=c) for c in claimed], expires_at=until
+        )
+
+
+@strawberry.input
+class BanUserInput:
+    user_id: strawberry.ID
+    reason: str
+    reject_existing_comments: bool = strawberry.field(
+        default=False, description="Also reject every comment of the user not yet rejected."
+    )
+
+
+@strawberry.input
+class SuspendUserInput:
+    user_id: strawberry.ID
+    until: datetime = strawberry.field(description="When the suspension ends; in the future.")
+    reason: str
+
+
+@strawberry.input
+class UnbanUserInput:
+    user_id: strawberry.ID
+    reason: str | None = None
+
+
+@strawberry.input
+class SetUserPremoderationInput:
+    user_id: strawberry.ID
+    enabled: bool
+    reason: str | None = None
+
+
+@strawberry.type
+class SanctionPayload:
+    user: UserNode
+    sanction: SanctionNode
+    rejected_comments: int = strawberry.field(
+        description="Comments this action rejected (banUser with rejectExistingComments)."
+    )
+
+    @classmethod
+    def of(cls, outcome: sanction_service.Outcome) -> SanctionPayload:
+        return cls(
+            user=UserNode(row=outcome.user),
+            sanction=SanctionNode(row=outcome.sanction),
+            rejected_comments=outcome.rejected_comments,
         )

@@ -1,8 +1,11 @@
 """Who may read or call what, declared in one table.
 
-Every Query and Mutation field must have a rule (the schema refuses to build
-otherwise), and object fields that only moderators may read are listed too.
-The rules wrap the resolvers of the built schema, so resolvers stay free of checks.
+Every Query, Mutation and Subscription field must have a rule (the schema
+refuses to build otherwise), and object fields that only moderators may read are
+listed too. The rules wrap the resolvers of the built schema, so resolvers stay
+free of checks; a subscription field's `subscribe` is wrapped as well, so that a
+refused subscriber is refused before it receives anything (over
+graphql-transport-ws: an `error` message for that subscription).
 """
 
 from __future__ import annotations
@@ -68,6 +71,21 @@ RULES: dict[str, Rule] = {
     "Mutation.claimComments": MODERATOR,
     "Comment.moderation": MODERATOR_OR_NULL,
     "Article.moderation": MODERATOR_OR_NULL,
+    "Query.user": MODERATOR,
+    "Mutation.banUser": MODERATOR,
+    "Mutation.suspendUser": MODERATOR,
+    "Mutation.unbanUser": MODERATOR,
+    "Mutation.setUserPremoderation": MODERATOR,
+    "User.banned": MODERATOR_OR_NULL,
+    "User.suspendedUntil": MODERATOR_OR_NULL,
+    "User.premoderated": MODERATOR_OR_NULL,
+    "User.sanctions": MODERATOR_OR_NULL,
+    "User.approvedCommentCount": MODERATOR_OR_NULL,
+    "User.rejectedCommentCount": MODERATOR_OR_NULL,
+    "Subscription.commentAdded": PUBLIC,
+    "Subscription.commentRemoved": PUBLIC,
+    "Subscription.moderationQueueChanged": MODERATOR,
+    "Subscription.myCommentStatusChanged": SIGNED_IN,
 }
 
 ROOT_TYPES = ("Query", "Mutation", "Subscription")
@@ -101,3 +119,7 @@ def apply(schema: GraphQLSchema) -> None:
             raise RuntimeError(f"permission rule for a field that does not exist: {path}")
         field = graphql_type.fields[field_name]
         field.resolve = _guard(rule, field.resolve or default_field_resolver)
+        if field.subscribe is not None:
+            if rule.hidden:
+                raise RuntimeError(f"a subscription cannot be hidden: {path}")
+            field.subscribe = _guard(rule, field.subscribe)

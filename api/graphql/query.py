@@ -125,3 +125,8 @@ class Query:
     async def moderation_settings(self, info: Info) -> ModerationSettingsNode:
         async with info.context.runtime.db.read() as session:
             return ModerationSettingsNode(row=await load_settings(session))
+
+    @strawberry.field(description="Moderators: a user by id, with their record.")
+    async def user(self, info: Info, id: strawberry.ID) -> UserNode | None:
+        found = await info.context.loaders.user.load(str(id))
+        return UserNode(row=found) if found else None

@@ -10,8 +10,10 @@ from strawberry.types import ExecutionContext
 
 from api.graphql import permissions
 from api.graphql.errors import ErrorCodes
+from api.graphql.limits import RequestLimits
 from api.graphql.mutation import Mutation
 from api.graphql.query import Query
+from api.graphql.subscription import Subscription
 
 
 class Schema(strawberry.Schema):
@@ -23,7 +25,13 @@ class Schema(strawberry.Schema):
 
 
 def build_schema(**kwargs: Any) -> Schema:
-    schema = Schema(query=Query, mutation=Mutation, extensions=[ErrorCodes], **kwargs)
+    schema = Schema(
+        query=Query,
+        mutation=Mutation,
+        subscription=Subscription,
+        extensions=[RequestLimits, ErrorCodes],
+        **kwargs,
+    )
     permissions.apply(schema._schema)
     return schema
 

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from api.errors import NotFound
+from api.events import ArticleChanged, EventBus
 from api.services import validation
 from models.database import Database
 from models.queries import articles
@@ -36,11 +37,13 @@ class ArticleData:
         )
 
 
-async def upsert_many(db: Database, items: list[ArticleData]) -> list[tuple[Article, bool]]:
+async def upsert_many(
+    db: Database, items: list[ArticleData], *, events: EventBus | None = None
+) -> list[tuple[Article, bool]]:
     """Validate everything first, then write all in one transaction: all or nothing."""
     checked = [item.validated() for item in items]
     async with db.write() as session:
-        return [
+        written = [
             await articles.upsert_article(
                 session,
                 slug=item.slug,
@@ -52,13 +55,20 @@ async def upsert_many(db: Database, items: list[ArticleData]) -> list[tuple[Arti
             )
             for item in checked
         ]
+    if events is not None:
+        events.publish_all([ArticleChanged(article.id or 0) for article, _ in written])
+    return written
 
 
-async def set_comments_open(db: Database, article_id: int, is_open: bool) -> Article:
+async def set_comments_open(
+    db: Database, article_id: int, is_open: bool, *, events: EventBus | None = None
+) -> Article:
     async with db.write() as session:
         article = await session.get(Article, article_id)
         if article is None:
             raise NotFound("no article with that id")
         await articles.set_comments_open(session, article_id, is_open)
         await session.refresh(article)
-        return article
+    if events is not None:
+        events.publish(ArticleChanged(article_id))
+    return article

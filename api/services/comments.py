@@ -16,12 +16,14 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from api.auth import Identity
 from api.errors import BadUserInput, CommentsClosed, Conflict, NotFound
 from api.runtime import Runtime
-from api.services import feedback, validation
+from api.services import feedback, sanctions, validation
+from api.services.changes import NEW, CommentState, comment_events
 from api.services.users import remember
 from api.services.visibility import can_see
 from models.queries import comments, history, reports
 from models.queries.settings import load_settings
 from models.tables import APPROVED, Article, Comment, ModerationSettings, Report
+from moderation.author import AuthorFacts
 from moderation.decision import Decision, ReasonCode
 from moderation.pipeline import Context, decide
 
@@ -57,12 +59,22 @@ async def _check_target(session: AsyncSession, new: NewComment) -> tuple[Article
 
 
 async def judge(
-    runtime: Runtime, body: str, article: Article, site: ModerationSettings
+    runtime: Runtime,
+    body: str,
+    article: Article,
+    site: ModerationSettings,
+    author: AuthorFacts | None = None,
 ) -> Decision:
     """Run the moderation pipeline under the site's settings and the article's overrides."""
-    policy = await runtime.policies.policy(site, article, runtime.settings.hold_threshold)
+    settings = runtime.settings
+    policy = await runtime.policies.policy(
+        site, article, settings.hold_threshold, settings.new_commenter_hold
+    )
     context = Context(
-        scorer=runtime.scoring, policy=policy, timeout=runtime.settings.scorer_timeout
+        scorer=runtime.scoring,
+        policy=policy,
+        timeout=settings.scorer_timeout,
+        author=author or AuthorFacts(),
     )
     decision = await decide(body, context)
     if any(r.code is ReasonCode.SCORER_UNAVAILABLE for r in decision.reasons):
@@ -88,19 +100,22 @@ async def add_comment(runtime: Runtime, author: Identity, new: NewComment) -> Co
         validation.text_field(
             "clientMutationId", new.client_mutation_id, max_length=MAX_MUTATION_ID
         )
-        async with runtime.db.read() as session:
+    async with runtime.db.read() as session:
+        # Refuses banned and suspended authors before anything else.
+        facts = await sanctions.author_facts(session, author.user_id)
+        if new.client_mutation_id is not None:
             existing = await comments.comment_by_mutation_id(
                 session, author.user_id, new.client_mutation_id
             )
-        if existing is not None:
-            return existing
-    async with runtime.db.read() as session:
+            if existing is not None:
+                return existing
         article, _parent = await _check_target(session, new)
         site = await load_settings(session)
-    decision = await judge(runtime, new.body, article, site)
+    decision = await judge(runtime, new.body, article, site, facts)
     try:
         async with runtime.db.write() as session:
             await remember(session, author)
+            await sanctions.ensure_allowed(session, author.user_id)
             article, parent = await _check_target(session, new)
             assert article.id is not None
             comment = Comment(
@@ -116,6 +131,8 @@ async def add_comment(runtime: Runtime, author: Identity, new: NewComment) -> Co
             await comments.insert_comment(session, comment)
             assert comment.id is not None
             history.record(session, comment.id, comment.status)
+        # Committed: only now may anyone hear of it.
+        runtime.events.publish_all(comment_events(comment, NEW, settings.report_threshold))
         return comment
     except IntegrityError:
         # A concurrent retry with the same clientMutationId won the unique constraint.
@@ -147,6 +164,7 @@ async def moderate(
         comment = await session.get(Comment, comment_id) if comment_id is not None else None
         if comment is None:
             raise NotFound("no comment with that id", field="commentId")
+        before = CommentState.of(comment)
         stale = version is not None and version != comment.version
         # A decision also ends any claim on the comment.
         decided = not stale and await comments.change_status(
@@ -162,6 +180,7 @@ async def moderate(
         await reports.resolve_reports(session, comment.id or 0)
         history.record(session, comment.id or 0, status, moderator.user_id, reason or None)
         feedback.record_decision(session, comment, status, moderator.user_id)
+    runtime.events.publish_all(comment_events(comment, before, runtime.settings.report_threshold))
     return comment
 
 
@@ -177,6 +196,7 @@ async def report_comment(
     try:
         async with runtime.db.write() as session:
             await remember(session, reporter)
+            await sanctions.ensure_allowed(session, reporter.user_id)
             comment = await session.get(Comment, comment_id) if comment_id is not None else None
             if comment is None or not can_see(reporter, comment):
                 raise NotFound("no comment with that id", field="commentId")
@@ -187,6 +207,7 @@ async def report_comment(
                 raise BadUserInput("only published comments can be reported", field="commentId")
             if await reports.find_report(session, comment.id, reporter.user_id) is not None:
                 raise Conflict("you have already reported this comment")
+            before = CommentState.of(comment)
             session.add(
                 Report(
                     comment_id=comment.id,
@@ -197,7 +218,10 @@ async def report_comment(
             )
             await session.flush()
             await comments.add_open_report(session, comment.id)
-        return comment
+            await session.refresh(comment)
     except IntegrityError:
         # Two reports by one user raced past the check; the constraint kept one.
         raise Conflict("you have already reported this comment") from None
+    # Enough open reports put the comment in the REPORTED queue.
+    runtime.events.publish_all(comment_events(comment, before, runtime.settings.report_threshold))
+    return comment

@@ -38,7 +38,11 @@ class PolicyCache:
         return self._lists
 
     async def policy(
-        self, settings: ModerationSettings, article: Article, hold_threshold: float
+        self,
+        settings: ModerationSettings,
+        article: Article,
+        hold_threshold: float,
+        new_commenter_hold: int = 0,
     ) -> Policy:
         banned, suspect = await self.word_lists(settings)
         return Policy(
@@ -49,6 +53,7 @@ class PolicyCache:
             premoderate_all=_override(article.premoderate_all, settings.premoderate_all),
             premoderate_links=_override(article.premoderate_links, settings.premoderate_links),
             score_unsupported_languages=settings.score_unsupported_languages,
+            new_commenter_hold=new_commenter_hold,
         )
 
 

@@ -7,17 +7,23 @@ conditional on the version that was read, so a moderator deciding meanwhile wins
 from __future__ import annotations
 
 import asyncio
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from api.errors import NotFound
+from api.events import Event
 from api.runtime import Runtime
+from api.services.changes import CommentState, comment_events
 from api.services.comments import judge, scoring_columns
 from models.queries import comments, history
 from models.queries.articles import article_by_slug, articles_by_id
 from models.queries.settings import load_settings
+from models.tables import Comment
+from moderation.author import AuthorFacts, normalise
+from moderation.decision import ReasonCode
 
 BATCH = 100
 
@@ -44,6 +50,19 @@ async def _article_id(session: AsyncSession, slug: str | None) -> int | None:
     return article.id
 
 
+def _facts_at_posting(comment: Comment) -> AuthorFacts:
+    """Holds that judged the author when the comment came (their standing, their other
+    posts then) cannot be re-derived later, so a rescore keeps the ones it had."""
+    codes = {reason.get("code") for reason in comment.reasons}
+    repeat = ReasonCode.REPEAT_POST in codes
+    return AuthorFacts(
+        premoderated=ReasonCode.USER_PREMODERATED in codes,
+        recent_texts=frozenset({normalise(comment.body)}) if repeat else frozenset(),
+        # Held as a new commenter: still one while the site holds new commenters.
+        comment_count=0 if ReasonCode.NEW_COMMENTER in codes else sys.maxsize,
+    )
+
+
 async def rescore(
     runtime: Runtime,
     *,
@@ -65,12 +84,17 @@ async def rescore(
             return result
         # Concurrently, so that the micro-batcher scores the batch in few passes.
         decisions = await asyncio.gather(
-            *(judge(runtime, c.body, articles[c.article_id], site) for c in batch)
+            *(
+                judge(runtime, c.body, articles[c.article_id], site, _facts_at_posting(c))
+                for c in batch
+            )
         )
+        events: list[Event] = []
         async with runtime.db.write() as session:
             for comment, decision in zip(batch, decisions, strict=True):
                 new_status = decision.status.value
                 moved = new_status != comment.status
+                before = CommentState.of(comment)
                 ok = await comments.change_status(
                     session,
                     comment,
@@ -87,6 +111,8 @@ async def rescore(
                         session, comment.id, new_status, reason=f"rescored by {decision.model}"
                     )
                     result.moved += 1
+                    events += comment_events(comment, before, runtime.settings.report_threshold)
+        runtime.events.publish_all(events)
         result.examined += len(batch)
         after = batch[-1].id or after
         progress(len(batch))

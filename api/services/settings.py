@@ -7,6 +7,7 @@ from typing import Any
 
 from api.auth import Identity
 from api.errors import BadUserInput, NotFound
+from api.events import ArticleChanged, EventBus
 from api.services import validation
 from models.database import Database
 from models.queries.settings import update_settings
@@ -75,7 +76,11 @@ async def change_settings(
 
 
 async def change_article_moderation(
-    db: Database, article_id: int | None, changes: dict[str, bool | None]
+    db: Database,
+    article_id: int | None,
+    changes: dict[str, bool | None],
+    *,
+    events: EventBus | None = None,
 ) -> Article:
     """Set per-article overrides; a None value means "follow the site setting"."""
     async with db.write() as session:
@@ -85,4 +90,6 @@ async def change_article_moderation(
         for name, value in changes.items():
             setattr(article, name, value)
         await session.flush()
-        return article
+    if events is not None and article.id is not None:
+        events.publish(ArticleChanged(article.id))
+    return article

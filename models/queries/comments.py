@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, func, or_, update
+from sqlalchemy import ColumnElement, and_, func, or_, union_all, update
 from sqlalchemy.orm import aliased
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import col, select
@@ -146,22 +146,69 @@ class ThreadScope:
 async def thread_pages(
     session: AsyncSession, scope: ThreadScope, owner_ids: Sequence[int]
 ) -> dict[int, Page[Comment]]:
-    """One page of visible children for each owner, in a single windowed query."""
+    """One page of visible children for each owner, in a single query.
+
+    Articles' top-level pages are one `ORDER BY ... LIMIT first + 1` per article, read
+    straight off the thread index; one comment's replies likewise. Replies of several
+    comments share one windowed query (row_number() per parent). A window numbers every
+    visible child of its owner before keeping first + 1, which on a viral article is tens
+    of thousands of rows; a comment's direct replies are far fewer.
+    """
     owner = col(Comment.article_id) if scope.kind == "article" else col(Comment.parent_id)
-    conditions: list[ColumnElement[bool]] = [
-        owner.in_(list(set(owner_ids))),
-        col(Comment.status) == APPROVED,
-    ]
+    owners = list(dict.fromkeys(owner_ids))
+    if not owners:
+        return {}
+    conditions: list[ColumnElement[bool]] = [col(Comment.status) == APPROVED]
     if scope.kind == "article":
         conditions.append(col(Comment.parent_id).is_(None))
     order = ORDERS[scope.order]
     if scope.after is not None:
         conditions.append(order.after(scope.after))
+    if scope.kind == "article":
+        # The page's ids first, read off ix_comment_thread (an index-only scan), then the
+        # rows. parent_id is NULL on every row here: naming it in the ORDER BY lets
+        # PostgreSQL see that the index (article_id, parent_id, status, created_at, id) is
+        # in page order (IS NULL is no equality to its planner). Otherwise it may take an
+        # ordered scan of another index and filter on the article, which on a popular
+        # article whose comments are all from one week reads most of the table. Several
+        # articles: one such LIMIT per article (UNION ALL), never a window over all of
+        # their comments.
+        parent = col(Comment.parent_id)
+        branches = [
+            select(col(Comment.id))
+            .where(owner == owner_id, *conditions)
+            .order_by(parent.desc() if order.descending else parent.asc(), *order.order_by())
+            .limit(scope.first + 1)
+            .subquery()
+            for owner_id in owners
+        ]
+        ids: Any = (
+            select(branches[0].c.id)
+            if len(branches) == 1
+            else union_all(*(select(branch.c.id) for branch in branches))
+        )
+        query = select(Comment).where(col(Comment.id).in_(ids)).order_by(*order.order_by())
+        pages: dict[int, list[Comment]] = {owner_id: [] for owner_id in owners}
+        for comment in (await session.exec(query)).all():
+            pages[comment.article_id].append(comment)
+        return {k: Page.from_overfetch(v, scope.first) for k, v in pages.items()}
+    if len(owners) == 1:
+        single = (
+            select(Comment)
+            .where(owner == owners[0], *conditions)
+            .order_by(*order.order_by())
+            .limit(scope.first + 1)
+        )
+        return {owners[0]: Page.from_overfetch((await session.exec(single)).all(), scope.first)}
     position = func.row_number().over(partition_by=owner, order_by=order.order_by())
-    ranked = select(Comment, position.label("position")).where(and_(*conditions)).subquery()
+    ranked = (
+        select(Comment, position.label("position"))
+        .where(owner.in_(owners), and_(*conditions))
+        .subquery()
+    )
     row = aliased(Comment, ranked)
     query = select(row).where(ranked.c.position <= scope.first + 1).order_by(ranked.c.position)
-    grouped: dict[int, list[Comment]] = {owner_id: [] for owner_id in owner_ids}
+    grouped: dict[int, list[Comment]] = {owner_id: [] for owner_id in owners}
     for comment in (await session.exec(query)).all():
         key = comment.article_id if scope.kind == "article" else comment.parent_id
         if key is not None:

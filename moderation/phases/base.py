@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Protocol
 
+from moderation.author import AuthorFacts
 from moderation.decision import Outcome
 from moderation.policy import Policy
 
@@ -19,6 +20,7 @@ class PhaseInput:
     # The detected language, None when uncertain; and those the scorer covers.
     language: str | None = None
     scorer_languages: tuple[str, ...] = ()
+    author: AuthorFacts = field(default_factory=AuthorFacts)
 
 
 class Phase(Protocol):

@@ -79,3 +79,21 @@ async def test_small_clock_skew_is_allowed(api: Api) -> None:
     token = jwt.encode(claims(exp=int(time.time()) - 5), api.runtime.jwt_secret, "HS256")
     data = await api.data(QUERY, as_=token)
     assert data["viewer"] == {"id": "ann", "role": "COMMENTER"}
+
+
+async def test_no_cross_origin_access_by_default(api: Api) -> None:
+    response = await api.http.post(
+        "/graphql", json={"query": QUERY}, headers={"Origin": "https://news.example.org"}
+    )
+    assert response.status_code == 200
+    assert "access-control-allow-origin" not in response.headers
+    preflight = await api.http.options(
+        "/graphql",
+        headers={"Origin": "https://news.example.org", "Access-Control-Request-Method": "POST"},
+    )
+    assert "access-control-allow-origin" not in preflight.headers
+
+
+async def test_a_token_naming_an_audience_is_refused_when_none_is_configured(api: Api) -> None:
+    token = jwt.encode(claims(aud="someone-else"), api.runtime.jwt_secret, "HS256")
+    assert (await api.post(QUERY, as_=token)).status_code == 401

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from api.auth import Role, verify_token
+from api.auth import InvalidToken, Role, verify_token
 from api.cli import cli
 from api.graphql.schema import schema
 from api.settings import Settings
@@ -56,6 +56,22 @@ def test_token_prints_only_a_token_that_serve_accepts(env: dict[str, str], tmp_p
     secret = Settings(database_url=env["COMMENTMOD_DATABASE_URL"]).resolve_jwt_secret()
     identity = verify_token(secret, token)
     assert (identity.user_id, identity.name, identity.role) == ("u1", "Ann", Role.MODERATOR)
+
+
+def test_token_carries_the_configured_issuer_and_audience(env: dict[str, str]) -> None:
+    env = {
+        **env,
+        "COMMENTMOD_JWT_ISSUER": "https://id.example.org",
+        "COMMENTMOD_JWT_AUDIENCE": "comments",
+    }
+    result = CliRunner().invoke(cli, ["token", "--user", "u1", "--name", "Ann"], env=env)
+    assert result.exit_code == 0, result.output
+    secret = Settings(database_url=env["COMMENTMOD_DATABASE_URL"]).resolve_jwt_secret()
+    token = result.output.strip()
+    identity = verify_token(secret, token, issuer="https://id.example.org", audience="comments")
+    assert identity.user_id == "u1"
+    with pytest.raises(InvalidToken):
+        verify_token(secret, token, issuer="https://id.example.org", audience="elsewhere")
 
 
 def test_token_rejects_unknown_role(env: dict[str, str]) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from typing import Any
 
 from tests.conftest import Api
@@ -23,8 +24,12 @@ async def settings(api: Api, **changes: Any) -> dict[str, Any]:
     return result
 
 
+# A new author per post: the same text twice from one author is a repeat post.
+_authors = itertools.count()
+
+
 async def post(api: Api, article_id: str, body: str) -> tuple[str, list[dict[str, Any]]]:
-    comment = await api.comment(article_id, body, as_=api.token("ann"))
+    comment = await api.comment(article_id, body, as_=api.token(f"ann{next(_authors)}"))
     data = await api.data(REASONS, {"id": comment["id"]}, as_=api.token("mo", "moderator"))
     return data["comment"]["status"], data["comment"]["moderation"]["reasons"]
 

@@ -1,12 +1,16 @@
-"""Users as the API shows them."""
+"""Users as the API shows them; their standing and record are for moderators."""
 
 from __future__ import annotations
+
+from datetime import datetime
 
 import strawberry
 
 from api.auth import Role
 from api.graphql.context import Info
-from models.tables import User
+from api.graphql.types.sanction import SanctionNode
+from api.services.sanctions import aware
+from models.tables import APPROVED, REJECTED, User, utcnow
 
 strawberry.enum(Role, name="Role")
 
@@ -26,6 +30,34 @@ class UserNode:
     @strawberry.field
     def role(self) -> Role:
         return Role(self.row.role)
+
+    @strawberry.field(description="Moderators only; null for everyone else.")
+    def banned(self) -> bool | None:
+        return self.row.banned
+
+    @strawberry.field(
+        description="Moderators only: the end of a running suspension; null when none."
+    )
+    def suspended_until(self) -> datetime | None:
+        until = self.row.suspended_until
+        return aware(until) if until is not None and aware(until) > utcnow() else None
+
+    @strawberry.field(description="Moderators only: every comment of the user is held.")
+    def premoderated(self) -> bool | None:
+        return self.row.premoderated
+
+    @strawberry.field(description="Moderators only: every sanction, oldest first.")
+    async def sanctions(self, info: Info) -> list[SanctionNode] | None:
+        rows = await info.context.loaders.sanctions.load(self.row.id)
+        return [SanctionNode(row=row) for row in rows]
+
+    @strawberry.field(description="Moderators only: the user's comments now approved.")
+    async def approved_comment_count(self, info: Info) -> int | None:
+        return (await info.context.loaders.status_counts.load(self.row.id)).get(APPROVED, 0)
+
+    @strawberry.field(description="Moderators only: the user's comments now rejected.")
+    async def rejected_comment_count(self, info: Info) -> int | None:
+        return (await info.context.loaders.status_counts.load(self.row.id)).get(REJECTED, 0)
 
 
 async def load_user(info: Info, user_id: str | None) -> UserNode | None:

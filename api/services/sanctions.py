@@ -1,0 +1,187 @@
+"""Bans, suspensions and per-user pre-moderation, and the checks they imply.
+
+A user's current standing lives on the users row (cheap to check on every
+comment); every change is also appended to `sanctions`, so moderators see who
+did what, when and why.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from api.auth import Identity
+from api.errors import BadUserInput, Forbidden, NotFound
+from api.runtime import Runtime
+from api.services import validation
+from api.services.users import remember
+from models.queries import comments, history
+from models.queries.sanctions import bodies_since, status_counts, unrejected_after
+from models.tables import (
+    APPROVED,
+    BAN,
+    END_PREMODERATION,
+    PREMODERATE,
+    REJECTED,
+    SUSPEND,
+    UNBAN,
+    Sanction,
+    User,
+    utcnow,
+)
+from moderation.author import REPEAT_WINDOW, AuthorFacts, normalise
+
+MAX_REASON = 2000
+# Comments rejected per transaction when a ban rejects a user's comments, so that a
+# prolific user's ban never holds the write lock for long.
+REJECT_BATCH = 500
+
+
+def aware(moment: datetime) -> datetime:
+    """SQLite hands back naive datetimes; they are UTC."""
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
+def standing_error(user: User | None, now: datetime | None = None) -> Forbidden | None:
+    if user is None:
+        return None
+    if user.banned:
+        return Forbidden("you are banned from commenting", reason="USER_BANNED")
+    if user.suspended_until is not None:
+        until = aware(user.suspended_until)
+        if until > (now or utcnow()):
+            return Forbidden(
+                f"you are suspended from commenting until {until.isoformat()}",
+                reason="USER_SUSPENDED",
+                until=until.isoformat(),
+            )
+    return None
+
+
+async def ensure_allowed(session: AsyncSession, user_id: str) -> User | None:
+    """Raise FORBIDDEN (USER_BANNED / USER_SUSPENDED) for a sanctioned user."""
+    user = await session.get(User, user_id)
+    if (error := standing_error(user)) is not None:
+        raise error
+    return user
+
+
+async def author_facts(session: AsyncSession, user_id: str) -> AuthorFacts:
+    """Check the author may post, and gather what the moderation phases ask about them."""
+    user = await ensure_allowed(session, user_id)
+    counts = (await status_counts(session, [user_id]))[user_id]
+    recent = await bodies_since(session, user_id, utcnow() - REPEAT_WINDOW)
+    return AuthorFacts(
+        comment_count=sum(counts.values()),
+        approved_count=counts.get(APPROVED, 0),
+        premoderated=bool(user and user.premoderated),
+        recent_texts=frozenset(normalise(body) for body in recent),
+    )
+
+
+@dataclass(frozen=True)
+class Outcome:
+    user: User
+    sanction: Sanction
+    rejected_comments: int = 0
+
+
+async def _sanction(
+    session: AsyncSession,
+    moderator: Identity,
+    user_id: str,
+    kind: str,
+    reason: str | None,
+    until: datetime | None = None,
+) -> tuple[User, Sanction]:
+    if reason is not None:
+        validation.text_field("reason", reason, max_length=MAX_REASON, required=False)
+    if user_id == moderator.user_id:
+        raise BadUserInput("you cannot sanction yourself", field="userId")
+    await remember(session, moderator)
+    user = await session.get(User, user_id)
+    if user is None:
+        raise NotFound("no user with that id", field="userId")
+    sanction = Sanction(
+        user_id=user_id,
+        kind=kind,
+        until=until,
+        reason=reason or None,
+        moderator_id=moderator.user_id,
+    )
+    session.add(sanction)
+    await session.flush()
+    return user, sanction
+
+
+async def ban(
+    runtime: Runtime, moderator: Identity, user_id: str, reason: str, reject_existing: bool
+) -> Outcome:
+    validation.text_field("reason", reason, max_length=MAX_REASON)
+    async with runtime.db.write() as session:
+        user, sanction = await _sanction(session, moderator, user_id, BAN, reason)
+        user.banned = True
+        session.add(user)
+    rejected = 0
+    if reject_existing:
+        rejected = await reject_comments(runtime, moderator, user_id, f"user banned: {reason}")
+    return Outcome(user, sanction, rejected)
+
+
+async def reject_comments(runtime: Runtime, moderator: Identity, user_id: str, reason: str) -> int:
+    """Reject every comment of the user not yet rejected, REJECT_BATCH per transaction,
+    each with a history entry; counters move with each status change."""
+    rejected, after = 0, 0
+    while True:
+        async with runtime.db.write() as session:
+            batch = await unrejected_after(session, user_id, after, REJECT_BATCH)
+            for comment in batch:
+                assert comment.id is not None
+                after = comment.id
+                if not await comments.change_status(session, comment, REJECTED):
+                    # Changed since it was read (another moderator): read it again once.
+                    await session.refresh(comment)
+                    if comment.status == REJECTED or not await comments.change_status(
+                        session, comment, REJECTED
+                    ):
+                        continue
+                history.record(session, comment.id, REJECTED, moderator.user_id, reason[:2000])
+                rejected += 1
+        if len(batch) < REJECT_BATCH:
+            return rejected
+
+
+async def suspend(
+    runtime: Runtime, moderator: Identity, user_id: str, until: datetime, reason: str
+) -> Outcome:
+    validation.text_field("reason", reason, max_length=MAX_REASON)
+    until = aware(until).astimezone(UTC)
+    if until <= utcnow():
+        raise BadUserInput("until must be in the future", field="until")
+    async with runtime.db.write() as session:
+        user, sanction = await _sanction(session, moderator, user_id, SUSPEND, reason, until)
+        user.suspended_until = until
+        session.add(user)
+    return Outcome(user, sanction)
+
+
+async def unban(runtime: Runtime, moderator: Identity, user_id: str, reason: str | None) -> Outcome:
+    """Lift a ban and any suspension."""
+    async with runtime.db.write() as session:
+        user, sanction = await _sanction(session, moderator, user_id, UNBAN, reason)
+        user.banned, user.suspended_until = False, None
+        session.add(user)
+    return Outcome(user, sanction)
+
+
+async def set_premoderation(
+    runtime: Runtime, moderator: Identity, user_id: str, enabled: bool, reason: str | None
+) -> Outcome:
+    kind = PREMODERATE if enabled else END_PREMODERATION
+    async with runtime.db.write() as session:
+        user, sanction = await _sanction(session, moderator, user_id, kind, reason)
+        user.premoderated = enabled
+        session.add(user)
+    return Outcome(user, sanction)

@@ -1,0 +1,30 @@
+"""New commenters: with COMMENTMOD_NEW_COMMENTER_HOLD=N, a user's first N comments are held."""
+
+from __future__ import annotations
+
+import pytest
+
+from api.settings import Settings
+from tests.api.test_author_phases import reasons
+from tests.conftest import Api
+
+
+@pytest.fixture
+def settings(database_url: str) -> Settings:
+    return Settings(
+        database_url=database_url,
+        jwt_secret="test-secret-" + "x" * 64,
+        rate_limits="off",
+        new_commenter_hold=2,
+    )
+
+
+async def test_new_commenters_first_comments_are_held(api: Api) -> None:
+    article = await api.create_article()
+    ann = api.token("ann")
+    statuses = [
+        (await api.comment(article["id"], f"Thoughtful remark number {i}.", as_=ann))
+        for i in range(3)
+    ]
+    assert [c["status"] for c in statuses] == ["PENDING", "PENDING", "APPROVED"]
+    assert await reasons(api, statuses[0]["id"]) == ["NEW_COMMENTER"]
