@@ -84,7 +84,10 @@ NEW_PLAIN = [
 @pytest.fixture
 def settings(database_url: str, learned_models: Path) -> Settings:
     return Settings(
-        database_url=database_url, jwt_secret="test-secret-" + "x" * 64, models_dir=learned_models
+        database_url=database_url,
+        jwt_secret="test-secret-" + "x" * 64,
+        models_dir=learned_models,
+        rate_limits="off",
     )
 
 
