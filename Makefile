@@ -13,7 +13,7 @@ $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet $(PIP_FIND) 'torch==2.13.0'
-	$(BIN)/python -m pip install --quiet $(PIP_FIND) -e '.[dev,detoxify]'
+	$(BIN)/python -m pip install --quiet $(PIP_FIND) -e '.[dev,detoxify,learned]'
 	touch $(STAMP)
 
 setup: $(STAMP)

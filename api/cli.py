@@ -8,7 +8,7 @@ import sys
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime
 from pathlib import Path
-from typing import TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 from sqlalchemy.exc import OperationalError
@@ -17,6 +17,10 @@ from api.auth import Identity, Role, issue_token
 from api.settings import Settings
 from models.database import Database, redact
 from models.migrate import current_revision, head_revision, upgrade
+
+if TYPE_CHECKING:
+    from api.services.learn import LearnOutcome as LearnOutcomeT
+    from moderation.learning.store import ModelStore as ModelStoreT
 
 T = TypeVar("T")
 
@@ -244,6 +248,152 @@ def models_download(name: str) -> None:
     click.echo(f"checkpoint: {weights.checkpoint}\nconfig: {weights.config_dir}")
 
 
+def _models_store(database_url: str | None) -> ModelStoreT:
+    from moderation.learning.encoder import available
+    from moderation.learning.store import ModelStore
+
+    if not available():
+        raise click.ClickException("install the extra first: pip install '.[learned]'")
+    return ModelStore(_settings(database_url).resolved_models_dir())
+
+
+def _figure(value: float | None) -> str:
+    return "-" if value is None else f"{value:.3f}"
+
+
+def _report_lines(title: str, report: dict[str, Any] | None) -> list[str]:
+    if not report:
+        return []
+    lines = []
+    for part in ("seed_eval", "site_holdout"):
+        for label, f in (report.get(part) or {}).items():
+            lines.append(
+                f"{title}\t{part}\t{label}\t{f['examples']}\t{f['positives']}\t"
+                f"{_figure(f['roc_auc'])}\t{_figure(f['precision'])}\t{_figure(f['recall'])}\t"
+                f"{_figure(f['balanced_accuracy'])}"
+            )
+    return lines
+
+
+@models.command("list")
+@click.option("--database-url", help="Overrides COMMENTMOD_DATABASE_URL.")
+def models_list(database_url: str | None) -> None:
+    """The learned scorer's model versions, oldest first; * marks the active one."""
+    store = _models_store(database_url)
+    versions = store.versions()
+    click.echo("active\tversion\tcreated\tsite_examples\tseed_toxicity_auc\tdecision")
+    for info in versions:
+        seed = (info.data.get("report") or {}).get("seed_eval", {}).get("toxicity", {})
+        training = info.data.get("training") or {}
+        click.echo(
+            f"{'*' if info.active else ''}\t{info.id}\t{info.created_at}\t"
+            f"{training.get('site_train', 0)}+{training.get('site_holdout', 0)}\t"
+            f"{_figure(seed.get('roc_auc'))}\t{info.data.get('decision', '')}"
+        )
+    if not versions:
+        click.echo(f"(no versions in {store.root}: the first use of the learned scorer trains one)")
+
+
+@models.command("activate")
+@click.argument("version")
+@click.option("--database-url", help="Overrides COMMENTMOD_DATABASE_URL.")
+def models_activate(version: str, database_url: str | None) -> None:
+    """Make VERSION the active one (a rollback, or a version the guard kept inactive).
+
+    A running server picks it up within seconds.
+    """
+    from moderation.learning.store import UnknownVersion
+
+    store = _models_store(database_url)
+    try:
+        store.activate(version, "activated by hand (commentmod models activate)")
+    except UnknownVersion as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"active: {version}")
+
+
+@models.command("evaluate")
+@click.argument("version", required=False)
+@click.option("--database-url", help="Overrides COMMENTMOD_DATABASE_URL.")
+def models_evaluate(version: str | None, database_url: str | None) -> None:
+    """A version (default: the active one) and the linear model on the seed eval split."""
+    from moderation.learning.encoder import encode_cached, shared_encoder
+    from moderation.learning.evaluate import heads_figures, linear_figures, table
+    from moderation.learning.examples import seed_split
+    from moderation.learning.store import UnknownVersion
+
+    store = _models_store(database_url)
+    settings = _settings(database_url)
+    chosen = version or store.active()
+    if chosen is None:
+        raise click.ClickException(f"no active model version in {store.root}; run commentmod learn")
+    try:
+        heads = store.load(chosen)
+    except UnknownVersion as exc:
+        raise click.ClickException(str(exc)) from None
+    encoder = shared_encoder(settings.scorer_device)
+    rows = seed_split("eval")
+    vectors = encode_cached(encoder, [e.text for e in rows], store.cache_dir)
+    threshold = settings.hold_threshold
+    click.echo(
+        table(
+            [
+                (f"learned@{chosen}", heads_figures(heads, rows, vectors, threshold)),
+                ("linear", linear_figures(rows, threshold)),
+            ]
+        )
+    )
+    click.echo(f"# seed eval split, threshold {threshold:g}")
+
+
+@cli.command()
+@click.option("--force", is_flag=True, help="Activate the new version even if the guard refuses.")
+@click.option("--database-url", help="Overrides COMMENTMOD_DATABASE_URL.")
+def learn(force: bool, database_url: str | None) -> None:
+    """Retrain the learned scorer on the seed set plus this site's moderator decisions.
+
+    The new version is activated only if it is not worse than the active one on the
+    seed evaluation split and on the newest 20% of the site's decisions; otherwise it
+    is kept inactive and the reasons are printed.
+    """
+    from api.runtime import Runtime
+    from api.services.learn import learn as run_learn
+    from moderation.learning.encoder import available
+
+    if not available():
+        raise click.ClickException("install the extra first: pip install '.[learned]'")
+    settings = _settings(database_url)
+    _logging(settings)
+    upgrade(settings.database_url)
+
+    async def run() -> LearnOutcomeT:
+        runtime = Runtime(settings)
+        try:
+            return await run_learn(runtime, force=force)
+        finally:
+            await runtime.db.dispose()
+
+    outcome = asyncio.run(run())
+    result = outcome.result
+    lines = []
+    if outcome.cold_start:
+        lines.append(f"cold start: trained and activated {outcome.cold_start}")
+    counts = result.counts
+    lines.append(
+        f"site decisions: {outcome.site_examples} ({counts['site_train']} trained on, "
+        f"{counts['site_holdout']} held back)"
+    )
+    lines.append(f"version: {result.version} ({'active' if result.activated else 'inactive'})")
+    lines.append(result.why)
+    lines.append("model\tset\tlabel\texamples\tpositives\troc_auc\tprecision\trecall\tbalanced")
+    lines += _report_lines("new", result.candidate.to_dict())
+    if result.active is not None:
+        lines += _report_lines(f"{result.previous}", result.active.to_dict())
+    click.echo("\n".join(lines))
+    if not result.activated:
+        sys.exit(3)
+
+
 @cli.command("export-schema")
 def export_schema() -> None:
     """Print the GraphQL SDL."""
@@ -436,19 +586,35 @@ def feedback_export(fmt: str, output: Path | None, database_url: str | None) -> 
 
 
 @feedback.command("report")
+@click.option(
+    "--learned",
+    is_flag=True,
+    help="Re-score the decided comments with the learned scorer's active version.",
+)
 @click.option("--database-url", help="Overrides COMMENTMOD_DATABASE_URL.")
-def feedback_report(database_url: str | None) -> None:
+def feedback_report(learned: bool, database_url: str | None) -> None:
     """Per label: the current hold threshold against moderators' decisions."""
     from api.runtime import Runtime
-    from api.services.feedback import threshold_reports
+    from api.services.feedback import LabelReport, threshold_reports
 
     settings = _settings(database_url)
     upgrade(settings.database_url)
 
     async def run() -> list[str]:
         runtime = Runtime(settings)
+        header: list[str] = []
         try:
-            reports = await threshold_reports(runtime)
+            reports: list[LabelReport]
+            if learned:
+                from api.services.learn import active_version_reports
+
+                try:
+                    version, reports = await active_version_reports(runtime)
+                except LookupError as exc:
+                    raise click.ClickException(str(exc)) from None
+                header = [f"# learned@{version}, each decided comment re-scored"]
+            else:
+                reports = await threshold_reports(runtime)
         finally:
             await runtime.db.dispose()
 
@@ -456,8 +622,9 @@ def feedback_report(database_url: str | None) -> None:
             return "-" if value is None else f"{value:.3f}"
 
         lines = [
+            *header,
             "label\texamples\ttoxic\tthreshold\theld\twrong_holds\tmissed\tprecision\trecall"
-            "\tsame_recall_threshold\tsame_recall_held\tsame_recall_wrong_holds"
+            "\tsame_recall_threshold\tsame_recall_held\tsame_recall_wrong_holds",
         ]
         for item in reports:
             r = item.report

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections import Counter
 
@@ -17,6 +18,9 @@ from moderation.language import warm_up
 from moderation.scorers.registry import LoadedScorer, load_scorer
 
 logger = logging.getLogger("commentmod")
+
+# How often a server using the learned scorer looks for a newly activated model version.
+MODEL_POLL_SECONDS = 5.0
 
 
 class Runtime:
@@ -41,6 +45,8 @@ class Runtime:
         self.counters: Counter[str] = Counter()
         self._loaded = scorer
         self._batcher: MicroBatcher | None = None
+        self._background: set[asyncio.Task[None]] = set()
+        self._retired: list[MicroBatcher] = []
 
     @property
     def scorer(self) -> LoadedScorer:
@@ -61,7 +67,44 @@ class Runtime:
 
     def use_scorer(self, loaded: LoadedScorer) -> None:
         self._loaded = loaded
+        if self._batcher is not None:
+            # Requests already queued on the old batcher still finish there, with the
+            # version that scored them; it is closed on stop.
+            self._retired.append(self._batcher)
         self._batcher = None
+
+    def refresh_learned(self) -> bool:
+        """Switch to the learned scorer's active model version if it changed on disk."""
+        current = self._loaded.scorer if self._loaded else None
+        reloaded = getattr(current, "reloaded", None)
+        if reloaded is None:
+            return False
+        scorer = reloaded()
+        if scorer is None:
+            return False
+        logger.info("scorer: learned model version %s is now active", scorer.version)
+        self.use_scorer(LoadedScorer(scorer, f"learned: active version {scorer.version}"))
+        return True
+
+    async def _watch_models(self) -> None:
+        """Follow `models activate` / `learn` from other processes; retrain on schedule."""
+        loop = asyncio.get_running_loop()
+        every = self.settings.learn_every
+        next_learn = loop.time() + every if every else None
+        while True:
+            await asyncio.sleep(MODEL_POLL_SECONDS)
+            try:
+                if next_learn is not None and loop.time() >= next_learn:
+                    from api.services.learn import learn
+
+                    outcome = await learn(self)
+                    logger.info(
+                        "scheduled learn: %s: %s", outcome.result.version, outcome.result.why
+                    )
+                    next_learn = loop.time() + every
+                await asyncio.to_thread(self.refresh_learned)
+            except Exception:
+                logger.exception("learned scorer: refreshing the model version failed")
 
     async def start(self, *, migrate: bool = True) -> None:
         if migrate:
@@ -74,11 +117,22 @@ class Runtime:
         scorer = self._loaded.scorer
         logger.info("database: %s", redact(self.settings.database_url))
         logger.info("scorer: %s %s (%s)", scorer.name, scorer.version, self._loaded.why)
+        if hasattr(scorer, "reloaded"):
+            task = asyncio.create_task(self._watch_models(), name="learned-models")
+            self._background.add(task)
 
     async def stop(self) -> None:
+        for task in self._background:
+            task.cancel()
+        for task in self._background:
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        self._background.clear()
+        for batcher in [*self._retired, self._batcher]:
+            if batcher is not None:
+                await batcher.close()
+        self._retired.clear()
         await self.events.stop()
-        if self._batcher is not None:
-            await self._batcher.close()
         # Remote scorers hold connections.
         close = getattr(self._loaded.scorer if self._loaded else None, "aclose", None)
         if close is not None:

@@ -90,6 +90,11 @@ class Settings(BaseSettings):
     # Requests per second per API key on the Perspective-protocol endpoint.
     perspective_rate_limit: int = Field(60, ge=1)
     shutdown_grace_seconds: int = Field(30, ge=1)
+    # The learned scorer's model versions; default: `models/` beside the SQLite file, or
+    # in COMMENTMOD_DATA_DIR.
+    models_dir: Path | None = None
+    # serve: retrain the learned scorer every this many seconds (0: never).
+    learn_every: float = Field(0, ge=0)
 
     def scorer_options(self) -> ScorerOptions:
         return ScorerOptions(
@@ -104,7 +109,14 @@ class Settings(BaseSettings):
             languages=_csv(self.scorer_languages, str.lower),
             concurrency=self.scorer_concurrency,
             timeout=self.scorer_timeout,
+            models_dir=self.resolved_models_dir(),
         )
+
+    def resolved_models_dir(self) -> Path:
+        if self.models_dir is not None:
+            return self.models_dir
+        path = sqlite_path(make_url(self.database_url))
+        return (path.parent if path is not None else self.data_dir) / "models"
 
     @property
     def redis_channel(self) -> str:

@@ -197,3 +197,27 @@ async def api(runtime: Runtime) -> AsyncIterator[Api]:
 @pytest.fixture
 def tokens(api: Api) -> Callable[..., str]:
     return api.token
+
+
+@pytest.fixture(scope="session")
+def learned_models_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A models directory holding the cold-start version, trained once per session."""
+    from moderation.learning.encoder import available
+
+    if not available():
+        pytest.skip("the learned extra is not installed")
+    from moderation.learning.encoder import shared_encoder
+    from moderation.learning.store import ModelStore
+    from moderation.learning.trainer import Trainer
+
+    root = tmp_path_factory.mktemp("learned") / "models"
+    Trainer(ModelStore(root), shared_encoder()).cold_start()
+    return root
+
+
+@pytest.fixture
+def learned_models(learned_models_template: Path, tmp_path: Path) -> Path:
+    """A copy of the cold-start models directory for one test."""
+    target = tmp_path / "models"
+    shutil.copytree(learned_models_template, target)
+    return target

@@ -29,6 +29,8 @@ class ScorerOptions:
     languages: tuple[str, ...] = ("en",)
     concurrency: int = 16
     timeout: float = 2.0
+    # learned: where model versions live (COMMENTMOD_MODELS_DIR).
+    models_dir: Path = Path("var/models")
 
 
 @dataclass(frozen=True)
@@ -55,6 +57,27 @@ def _detoxify(variant: str, options: ScorerOptions) -> Scorer:
     )
 
 
+def _learned(options: ScorerOptions) -> Scorer:
+    from moderation.scorers.learned import LearnedScorer
+
+    return LearnedScorer.load(options.models_dir, device=options.device)
+
+
+def _learned_or_linear(options: ScorerOptions, why: str) -> LoadedScorer:
+    """auto without detoxify: the learned scorer when its extra is installed, else linear."""
+    from moderation.learning.encoder import available
+
+    if not available():
+        return LoadedScorer(
+            _linear(), f"{why}; the learned extra is not installed; bundled linear model"
+        )
+    try:
+        scorer = _learned(options)
+    except (ImportError, OSError, ValueError) as exc:
+        return LoadedScorer(_linear(), f"{why}; learned failed to load ({exc}); linear")
+    return LoadedScorer(scorer, f"{why}; learned model {scorer.version} from {options.models_dir}")
+
+
 def _perspective(url: str, options: ScorerOptions) -> Scorer:
     from moderation.scorers.perspective import PerspectiveScorer
 
@@ -71,22 +94,22 @@ def _perspective(url: str, options: ScorerOptions) -> Scorer:
 def _auto(options: ScorerOptions) -> LoadedScorer:
     variant = options.detoxify_variant
     if importlib.util.find_spec("detoxify") is None:
-        return LoadedScorer(_linear(), "auto: detoxify is not installed; bundled linear model")
+        return _learned_or_linear(options, "auto: detoxify is not installed")
     from moderation.scorers.detoxify import find_local_weights
 
     weights = find_local_weights(
         variant, checkpoint=options.detoxify_checkpoint, config_dir=options.detoxify_config_dir
     )
     if weights is None:
-        return LoadedScorer(
-            _linear(),
+        return _learned_or_linear(
+            options,
             f"auto: no local detoxify {variant} weights (set COMMENTMOD_DETOXIFY_CHECKPOINT or "
-            f"run `commentmod models download {variant}`); bundled linear model",
+            f"run `commentmod models download {variant}`)",
         )
     try:
         scorer = _detoxify(variant, options)
     except (ImportError, OSError, ValueError) as exc:
-        return LoadedScorer(_linear(), f"auto: detoxify {variant} failed to load ({exc}); linear")
+        return _learned_or_linear(options, f"auto: detoxify {variant} failed to load ({exc})")
     return LoadedScorer(scorer, f"auto: detoxify {variant} weights found at {weights.checkpoint}")
 
 
@@ -98,6 +121,13 @@ def load_scorer(options: ScorerOptions | str) -> LoadedScorer:
         return _auto(options)
     if name == "linear":
         return LoadedScorer(_linear(), "configured: COMMENTMOD_SCORER=linear")
+    if name == "learned":
+        try:
+            return LoadedScorer(_learned(options), "configured: COMMENTMOD_SCORER=learned")
+        except (ImportError, OSError, ValueError, LookupError) as exc:
+            raise ScorerConfigError(
+                f"cannot load scorer learned: {exc} (install it with pip install '.[learned]')"
+            ) from exc
     if name.startswith("detoxify:"):
         variant = name.removeprefix("detoxify:")
         try:
@@ -116,6 +146,6 @@ def load_scorer(options: ScorerOptions | str) -> LoadedScorer:
         except ValueError as exc:
             raise ScorerConfigError(f"cannot use scorer perspective:{url}: {exc}") from exc
     raise ScorerConfigError(
-        f"unknown scorer {options.name!r}; expected auto, linear, detoxify:<variant> "
-        "or perspective:<url>"
+        f"unknown scorer {options.name!r}; expected auto, linear, learned, "
+        "detoxify:<variant> or perspective:<url>"
     )

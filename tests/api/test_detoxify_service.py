@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from moderation.learning.encoder import available as learned_available
 from moderation.scorers.registry import ScorerConfigError, ScorerOptions, load_scorer
 from tests.conftest import Api
 from tests.moderation.tiny_detoxify import build_tiny_detoxify
@@ -32,10 +33,31 @@ def test_auto_prefers_local_detoxify_weights(tiny_model: tuple[Path, Path]) -> N
     assert str(checkpoint) in loaded.why
 
 
-def test_auto_falls_back_to_linear_and_says_why(tmp_path: Path) -> None:
-    loaded = load_scorer(ScorerOptions(name="auto", detoxify_checkpoint=tmp_path / "missing.ckpt"))
+@pytest.mark.skipif(not learned_available(), reason="the learned extra is not installed")
+def test_auto_falls_back_to_learned_and_says_why(learned_models: Path, tmp_path: Path) -> None:
+    options = ScorerOptions(
+        name="auto", detoxify_checkpoint=tmp_path / "missing.ckpt", models_dir=learned_models
+    )
+    loaded = load_scorer(options)
+    assert loaded.scorer.name == "learned"
+    assert "no local detoxify original weights" in loaded.why
+    assert f"learned model {loaded.scorer.version}" in loaded.why
+
+
+def test_auto_falls_back_to_linear_without_the_learned_extra(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import moderation.learning.encoder
+
+    monkeypatch.setattr(moderation.learning.encoder, "available", lambda: False)
+    options = ScorerOptions(
+        name="auto", detoxify_checkpoint=tmp_path / "missing.ckpt", models_dir=tmp_path / "m"
+    )
+    loaded = load_scorer(options)
     assert loaded.scorer.name == "linear"
     assert "no local detoxify original weights" in loaded.why
+    assert "the learned extra is not installed" in loaded.why
+    assert not (tmp_path / "m").exists()
 
 
 def test_explicit_scorer_that_cannot_load_is_an_error(tmp_path: Path) -> None:

