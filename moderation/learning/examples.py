@@ -7,15 +7,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-# The labels the learned scorer predicts (detoxify's names; no sexual_explicit).
-LABELS: tuple[str, ...] = (
-    "toxicity",
-    "severe_toxicity",
-    "obscene",
-    "threat",
-    "insult",
-    "identity_attack",
-)
+from moderation.scorers.base import LABELS as SCORER_LABELS
+
+# The labels the learned scorer predicts: the shared vocabulary but sexual_explicit.
+LABELS: tuple[str, ...] = tuple(label for label in SCORER_LABELS if label != "sexual_explicit")
 
 SEED_PATH = Path(__file__).resolve().parent.parent / "data" / "seed.jsonl"
 

@@ -3,10 +3,7 @@
 from __future__ import annotations
 
 import os
-import shutil
-import socket
 import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -15,14 +12,7 @@ from pathlib import Path
 
 import httpx
 
-COMMENTMOD = shutil.which("commentmod", path=str(Path(sys.executable).parent)) or "commentmod"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
+from tests.servers import COMMENTMOD, free_port
 
 
 def clean_env(**settings: str) -> dict[str, str]:

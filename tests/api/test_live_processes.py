@@ -20,10 +20,11 @@ import httpx
 import pytest
 
 from api.auth import Identity, Role, issue_token
-from tests.api.live import Feed, eventually, free_port, session
+from tests.api.live import Feed, eventually, session
 from tests.api.test_comments import CLEAN, TOXIC
 from tests.api.test_events import REDIS_URL, needs_redis
 from tests.api.test_serve import COMMENTMOD
+from tests.servers import free_port
 
 pytestmark = needs_redis
 
