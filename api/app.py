@@ -34,6 +34,7 @@ def create_app(
         try:
             yield
         finally:
+            await graphql.reads.aclose()
             await runtime.stop()
 
     graphql = GraphQLEndpoint(schema, runtime)
@@ -56,6 +57,8 @@ def create_app(
                 "batchSizes": {str(size): n for size, n in sorted(stats.sizes.items())},
                 "unavailable": runtime.counters["scorer_unavailable"],
             },
+            # The public read cache (api/responsecache.py); this process's own figures.
+            "cache": runtime.cache.health(),
             "events": {
                 **runtime.events.health(),
                 # Subscriptions: each distinct one executes once (api/graphql/fanout.py).

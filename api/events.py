@@ -89,6 +89,13 @@ class ArticleChanged(Event):
 
 
 @dataclass(frozen=True)
+class SettingsChanged(Event):
+    """The site's moderation settings changed (a new version was saved)."""
+
+    version: int
+
+
+@dataclass(frozen=True)
 class DeliveryGap(Event):
     """Events may have been missed (e.g. the Redis connection was down); local only."""
 
@@ -98,7 +105,14 @@ class DeliveryGap(Event):
 
 EVENT_TYPES: dict[str, type[Event]] = {
     cls.__name__: cls
-    for cls in (CommentVisible, CommentRemoved, QueueChanged, CommentStatusChanged, ArticleChanged)
+    for cls in (
+        CommentVisible,
+        CommentRemoved,
+        QueueChanged,
+        CommentStatusChanged,
+        ArticleChanged,
+        SettingsChanged,
+    )
 }
 _FIELD_TYPES: dict[str, Callable[[Any], Any]] = {"int": int, "str": str, "QueueKind": QueueKind}
 
@@ -239,6 +253,7 @@ class EventBus:
         self.queue_limit = queue_limit
         # A dict, so that delivery follows subscription order.
         self._subscriptions: dict[Subscription, None] = {}
+        self._watchers: list[Callable[[Event], None]] = []
         self.stats: Counter[str] = Counter()
 
     @property
@@ -261,6 +276,11 @@ class EventBus:
         self._subscriptions[subscription] = None
         return subscription
 
+    def watch(self, callback: Callable[[Event], None]) -> None:
+        """Call `callback` with every event delivered here, synchronously, before any
+        subscriber sees it (the response cache: stale entries go before anyone reads)."""
+        self._watchers.append(callback)
+
     def publish(self, event: Event) -> None:
         """Deliver here and forward to the other processes. Call it after the commit."""
         self.stats["published"] += 1
@@ -273,7 +293,12 @@ class EventBus:
             self.publish(event)
 
     def deliver(self, event: Event) -> None:
-        """Hand an event to this process's subscribers only."""
+        """Hand an event to this process's watchers and subscribers only."""
+        for watcher in self._watchers:
+            try:
+                watcher(event)
+            except Exception:
+                logger.exception("event watcher failed on %r", event)
         for subscription in list(self._subscriptions):
             subscription.offer(event)
 

@@ -9,6 +9,7 @@ from collections import Counter
 
 from api.events import EventBus, create_bus
 from api.ratelimit import RateLimiter
+from api.responsecache import ResponseCache
 from api.services.policy import PolicyCache
 from api.settings import Settings
 from models.database import Database, redact
@@ -39,6 +40,15 @@ class Runtime:
         # Live events (subscriptions, and whoever else listens): published after commits.
         self.events: EventBus = create_bus(
             settings.redis_url, settings.redis_channel, queue_limit=settings.subscriber_queue_size
+        )
+        # Public reads, served from their serialised responses; dropped by the events.
+        self.cache = ResponseCache(
+            self.events,
+            enabled=settings.response_cache == "on",
+            ttl=settings.response_cache_ttl,
+            max_bytes=settings.response_cache_max_bytes,
+            redis_url=settings.redis_url,
+            prefix=settings.redis_prefix,
         )
         self.limiter = RateLimiter(settings)
         # Events worth watching: scorer_unavailable, comments_created, ...
@@ -114,6 +124,7 @@ class Runtime:
             self._loaded = await asyncio.to_thread(load_scorer, self.settings.scorer_options())
         await asyncio.to_thread(warm_up)
         await self.events.start()
+        await self.cache.start()
         scorer = self._loaded.scorer
         logger.info("database: %s", redact(self.settings.database_url))
         logger.info("scorer: %s %s (%s)", scorer.name, scorer.version, self._loaded.why)
@@ -132,6 +143,7 @@ class Runtime:
             if batcher is not None:
                 await batcher.close()
         self._retired.clear()
+        await self.cache.stop()
         await self.events.stop()
         # Remote scorers hold connections.
         close = getattr(self._loaded.scorer if self._loaded else None, "aclose", None)

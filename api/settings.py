@@ -57,6 +57,19 @@ class Settings(BaseSettings):
     redis_prefix: str = Field("commentmod", min_length=1, max_length=200)
     # Events a subscriber may have waiting before it is cut off as too slow.
     subscriber_queue_size: int = Field(256, ge=1, le=100_000)
+    # The public read cache (api/responsecache.py): "off" executes every query.
+    response_cache: Literal["on", "off"] = "on"
+    # Seconds an entry may live even without an invalidating event (a safety net).
+    response_cache_ttl: float = Field(60.0, gt=0, le=86400)
+    # The in-process LRU, in bytes of response bodies.
+    response_cache_max_bytes: int = Field(64 * 1024 * 1024, ge=0)
+    # GET responses to anonymous readers: Cache-Control max-age and stale-while-revalidate.
+    http_max_age: int = Field(5, ge=0, le=86400)
+    http_stale_while_revalidate: int = Field(30, ge=0, le=86400)
+    # Automatic persisted queries: documents remembered by hash (in-process LRU size;
+    # with Redis, also shared there for persisted_query_ttl seconds).
+    persisted_queries_max: int = Field(10_000, ge=1)
+    persisted_query_ttl: int = Field(7 * 86400, ge=1)
     ws_keep_alive_interval: float = Field(15.0, gt=0)
     ws_max_subscriptions: int = Field(20, ge=1, le=1000)
     ws_connection_init_timeout: float = Field(10.0, gt=0)

@@ -38,10 +38,12 @@ class Context:
     # Set over WebSocket: the connection, and the connection_init payload.
     connection: Connection | None = None
     connection_params: dict[str, object] | None = None
+    # Set when the response may be cached: what the execution read, as cache tags.
+    reads: set[str] | None = None
     _loaders: Loaders = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
-        self._loaders = Loaders(self.runtime.db)
+        self._loaders = Loaders(self.runtime.db, reads=self.reads)
 
     @property
     def loaders(self) -> Loaders:
@@ -49,9 +51,14 @@ class Context:
 
     def use_loaders(self, loaders: Loaders | None = None) -> Loaders:
         """Answer from these loaders (new ones by default) in the current task from now on."""
-        loaders = loaders or Loaders(self.runtime.db)
+        loaders = loaders or Loaders(self.runtime.db, reads=self.reads)
         _current_loaders.set(loaders)
         return loaders
+
+    def read(self, tag: str) -> None:
+        """Note a dependency of this response (see api/responsecache.py)."""
+        if self.reads is not None:
+            self.reads.add(tag)
 
     def signed_in(self) -> Identity:
         if self.identity is None:

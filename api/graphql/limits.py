@@ -10,12 +10,16 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from functools import cache
+from typing import TYPE_CHECKING
 
 from graphql import ASTValidationRule, GraphQLError, ValidationContext
 from graphql.validation import NoSchemaIntrospectionCustomRule
 from strawberry.extensions import SchemaExtension
 from strawberry.extensions.max_aliases import create_validator as alias_validator
 from strawberry.extensions.query_depth_limiter import create_validator as depth_validator
+
+if TYPE_CHECKING:
+    from api.settings import Settings
 
 
 def _empty_selections_refused(rule: type[ASTValidationRule]) -> type[ASTValidationRule]:
@@ -44,6 +48,11 @@ def _rules(
     if production:
         rules.append(NoSchemaIntrospectionCustomRule)
     return tuple(rules)
+
+
+def validation_rules(settings: Settings) -> tuple[type[ASTValidationRule], ...]:
+    """The rules this extension adds, for whoever validates a document beforehand."""
+    return _rules(settings.max_query_depth, settings.max_aliases, settings.production)
 
 
 class RequestLimits(SchemaExtension):

@@ -13,6 +13,7 @@ from typing import Any, TypeVar
 
 from strawberry.dataloader import DataLoader
 
+from api.responsecache import article_tag, comment_tag
 from models.database import Database
 from models.queries import comments, history, reports, sanctions
 from models.queries.articles import articles_by_id
@@ -36,12 +37,23 @@ class SharedDataLoader(DataLoader[K, V]):
 
 
 class Loaders:
-    def __init__(self, db: Database, *, shared: bool = False) -> None:
+    """`reads`, when given, collects what the loads depended on, as the response
+    cache's tags (api/responsecache.py): every article looked up or read through one
+    of its comments, and every comment id that was not found."""
+
+    def __init__(
+        self, db: Database, *, shared: bool = False, reads: set[str] | None = None
+    ) -> None:
         self._db = db
+        self.reads = reads
         make: Any = SharedDataLoader if shared else DataLoader
         self.user: DataLoader[str, User | None] = make(self._by_id(users_by_id))
-        self.article: DataLoader[int, Article | None] = make(self._by_id(articles_by_id))
-        self.comment: DataLoader[int, Comment | None] = make(self._by_id(comments.comments_by_id))
+        self.article: DataLoader[int, Article | None] = make(
+            self._by_id(articles_by_id, self._read_articles)
+        )
+        self.comment: DataLoader[int, Comment | None] = make(
+            self._by_id(comments.comments_by_id, self._read_comments)
+        )
         self.reports: DataLoader[int, list[Report]] = make(self._grouped(reports.reports_for))
         self.history: DataLoader[int, list[ModerationAction]] = make(
             self._grouped(history.history_for)
@@ -55,14 +67,29 @@ class Loaders:
         )
 
     def _by_id(
-        self, fetch: Callable[..., Awaitable[dict[K, V]]]
+        self,
+        fetch: Callable[..., Awaitable[dict[K, V]]],
+        record: Callable[[list[K], dict[K, V]], None] | None = None,
     ) -> Callable[[list[K]], Awaitable[list[V | None]]]:
         async def load(keys: list[K]) -> list[V | None]:
             async with self._db.read() as session:
                 found = await fetch(session, keys)
+            if record is not None and self.reads is not None:
+                record(keys, found)
             return [found.get(key) for key in keys]
 
         return load
+
+    def _read_articles(self, keys: list[int], _found: dict[int, Article]) -> None:
+        assert self.reads is not None
+        self.reads.update(article_tag(key) for key in keys)
+
+    def _read_comments(self, keys: list[int], found: dict[int, Comment]) -> None:
+        assert self.reads is not None
+        for key in keys:
+            row = found.get(key)
+            # A missing comment may appear later; a found one changes with its article.
+            self.reads.add(comment_tag(key) if row is None else article_tag(row.article_id))
 
     def _grouped(
         self, fetch: Callable[..., Awaitable[dict[K, V]]]
@@ -86,6 +113,10 @@ class Loaders:
             for scope, owners in by_scope.items():
                 for owner, page in (await comments.thread_pages(session, scope, owners)).items():
                     pages[(scope, owner)] = page
+                    if self.reads is not None:
+                        if scope.kind == "article":
+                            self.reads.add(article_tag(owner))
+                        self.reads.update(article_tag(row.article_id) for row in page.rows)
         return [pages[key] for key in keys]
 
 

@@ -238,8 +238,9 @@ class Mutation:
             premoderate_links=input.premoderate_links,
             score_unsupported_languages=input.score_unsupported_languages,
         )
+        runtime = info.context.runtime
         row = await settings_service.change_settings(
-            info.context.runtime.db, info.context.signed_in(), change
+            runtime.db, info.context.signed_in(), change, events=runtime.events
         )
         return ModerationSettingsPayload(settings=ModerationSettingsNode(row=row))
 

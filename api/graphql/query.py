@@ -13,6 +13,7 @@ from api.graphql.types.connection import Connection, build_connection, page_args
 from api.graphql.types.moderation import ModerationQueue, QueueCounts, QueueOrder
 from api.graphql.types.settings import ModerationSettingsNode
 from api.graphql.types.user import UserNode
+from api.responsecache import LISTING, article_tag
 from api.services.users import ensure_user
 from api.services.visibility import can_see
 from models.queries import articles, comments
@@ -36,6 +37,7 @@ class Query:
         self, info: Info, first: int | None = 20, after: str | None = None
     ) -> Connection[ArticleNode]:
         size, key = page_args("listing", articles.LISTING, first, after)
+        info.context.read(LISTING)
         db = info.context.runtime.db
         async with db.read() as session:
             page = await articles.list_articles(session, size, key)
@@ -60,6 +62,8 @@ class Query:
         else:
             async with info.context.runtime.db.read() as session:
                 found = await articles.article_by_slug(session, slug or "")
+            # A slug not found yet may be created later: any article change may matter.
+            info.context.read(article_tag(found.id or 0) if found else LISTING)
         return ArticleNode(row=found) if found else None
 
     @strawberry.field(description="A comment, or null when the viewer may not see it.")

@@ -21,8 +21,9 @@ from typing import Any
 
 from cross_web import HTTPException
 from graphql import GraphQLError, OperationDefinitionNode, OperationType, parse
-from starlette.requests import HTTPConnection, Request
+from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
+from starlette.types import Message as ASGIMessage
 from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
@@ -41,6 +42,7 @@ from strawberry.types.unset import UNSET, UnsetType
 from api.auth import Identity, InvalidToken, bearer_token, token_expiry, verify_token
 from api.graphql.context import Context
 from api.graphql.fanout import Fanout
+from api.graphql.publicread import NO_STORE, PRIVATE, PublicReads
 from api.graphql.schema import Schema
 from api.runtime import Runtime
 
@@ -57,6 +59,27 @@ def error_response(
 
 def unauthenticated(message: str) -> JSONResponse:
     return error_response(message, "UNAUTHENTICATED", 401, {"WWW-Authenticate": "Bearer"})
+
+
+def _authorization(scope: Scope) -> str | None:
+    for name, value in scope.get("headers") or ():
+        if name == b"authorization":
+            return bytes(value).decode("latin-1")
+    return None
+
+
+def _uncached(send: Send, cache_control: bytes) -> Send:
+    """What strawberry answers is never stored by shared caches (it may be personal)."""
+
+    async def sending(message: ASGIMessage) -> None:
+        if message["type"] == "http.response.start":
+            headers = list(message.get("headers") or [])
+            if not any(name.lower() == b"cache-control" for name, _ in headers):
+                headers.append((b"cache-control", cache_control))
+            message = {**message, "headers": headers}
+        await send(message)
+
+    return sending
 
 
 @functools.lru_cache(maxsize=512)
@@ -173,14 +196,17 @@ class GraphQLEndpoint(GraphQL[Context, None]):
         )
         self.runtime = runtime
         self.fanout = Fanout(schema, runtime)
+        # Public reads answered before strawberry, from the response cache.
+        self.reads = PublicReads(schema, runtime)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] in ("http", "websocket"):
             try:
-                header = HTTPConnection(scope).headers.get("authorization")
+                header = _authorization(scope)
+                identity = self.identify(header) if header else None
                 state = scope.setdefault("state", {})
-                state["identity"] = self.identify(header)
-                if state["identity"] is not None:
+                state["identity"] = identity
+                if identity is not None:
                     state["identity_expires"] = token_expiry(bearer_token(header) or "")
             except InvalidToken as exc:
                 # A bad token fails the whole request: no partial, anonymous answer.
@@ -190,6 +216,12 @@ class GraphQLEndpoint(GraphQL[Context, None]):
                     # Refused before the handshake completes: the client sees HTTP 403.
                     await WebSocket(scope, receive, send).close(code=1008)
                 return
+            if scope["type"] == "http":
+                onward = await self.reads.handle(scope, receive, send, identity)
+                if onward is None:
+                    return  # answered from the response cache (or an APQ refusal)
+                scope, receive = onward
+                send = _uncached(send, PRIVATE if identity is not None else NO_STORE)
         await super().__call__(scope, receive, send)
 
     async def run(

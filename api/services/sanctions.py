@@ -14,8 +14,10 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from api.auth import Identity
 from api.errors import BadUserInput, Forbidden, NotFound
+from api.events import Event
 from api.runtime import Runtime
 from api.services import validation
+from api.services.changes import CommentState, comment_events
 from api.services.users import remember
 from models.queries import comments, history
 from models.queries.sanctions import bodies_since, status_counts, unrejected_after
@@ -134,21 +136,28 @@ async def reject_comments(runtime: Runtime, moderator: Identity, user_id: str, r
     """Reject every comment of the user not yet rejected, REJECT_BATCH per transaction,
     each with a history entry; counters move with each status change."""
     rejected, after = 0, 0
+    threshold = runtime.settings.report_threshold
     while True:
+        events: list[Event] = []
         async with runtime.db.write() as session:
             batch = await unrejected_after(session, user_id, after, REJECT_BATCH)
             for comment in batch:
                 assert comment.id is not None
                 after = comment.id
+                before = CommentState.of(comment)
                 if not await comments.change_status(session, comment, REJECTED):
                     # Changed since it was read (another moderator): read it again once.
                     await session.refresh(comment)
+                    before = CommentState.of(comment)
                     if comment.status == REJECTED or not await comments.change_status(
                         session, comment, REJECTED
                     ):
                         continue
                 history.record(session, comment.id, REJECTED, moderator.user_id, reason[:2000])
                 rejected += 1
+                events += comment_events(comment, before, threshold)
+        # Committed: readers' threads (and the response cache) drop what was visible.
+        runtime.events.publish_all(events)
         if len(batch) < REJECT_BATCH:
             return rejected
 

@@ -7,7 +7,7 @@ from typing import Any
 
 from api.auth import Identity
 from api.errors import BadUserInput, NotFound
-from api.events import ArticleChanged, EventBus
+from api.events import ArticleChanged, EventBus, SettingsChanged
 from api.services import validation
 from models.database import Database
 from models.queries.settings import update_settings
@@ -68,11 +68,14 @@ class SettingsChange:
 
 
 async def change_settings(
-    db: Database, admin: Identity, change: SettingsChange
+    db: Database, admin: Identity, change: SettingsChange, *, events: EventBus | None = None
 ) -> ModerationSettings:
     changes = change.validated()
     async with db.write() as session:
-        return await update_settings(session, changes, admin.user_id)
+        row = await update_settings(session, changes, admin.user_id)
+    if events is not None:
+        events.publish(SettingsChanged(row.version))
+    return row
 
 
 async def change_article_moderation(
