@@ -100,3 +100,18 @@ def create_app(
     )
     app.state.runtime = runtime
     return app
+
+
+def app_from_environment() -> Starlette:
+    """The app of one `commentmod serve --workers N` worker: settings from COMMENTMOD_*;
+    the parent applied the migrations."""
+    import logging
+    import sys
+
+    settings = Settings()
+    logging.basicConfig(
+        level=settings.log_level.upper(),
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
+    )
+    return create_app(settings, migrate=False)

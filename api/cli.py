@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import sys
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime
@@ -61,7 +62,16 @@ def main() -> None:
 @click.option("--database-url", help="Overrides COMMENTMOD_DATABASE_URL.")
 @click.option("--demo", is_flag=True, help="Load sample articles if the database has none.")
 @click.option("--no-migrate", is_flag=True, help="Do not apply pending migrations at start.")
-def serve(host: str, port: int, database_url: str | None, demo: bool, no_migrate: bool) -> None:
+@click.option(
+    "--workers",
+    default=1,
+    show_default=True,
+    type=click.IntRange(min=1, max=256),
+    help="Server processes on the one port (more than 1 needs COMMENTMOD_REDIS_URL).",
+)
+def serve(
+    host: str, port: int, database_url: str | None, demo: bool, no_migrate: bool, workers: int
+) -> None:
     """Run the GraphQL server."""
     import uvicorn
 
@@ -71,6 +81,13 @@ def serve(host: str, port: int, database_url: str | None, demo: bool, no_migrate
 
     settings = _settings(database_url)
     _logging(settings)
+    if workers > 1 and not settings.redis_url:
+        # Each worker would hear only its own events: live updates and the response
+        # cache's invalidation would miss what the other workers write.
+        raise click.ClickException(
+            f"--workers {workers} needs COMMENTMOD_REDIS_URL: the workers share live "
+            "events and the response cache through Redis (or run one worker per port)"
+        )
     try:
         # Before migrations and the socket: a scorer that cannot load stops startup here.
         loaded = load_scorer(settings.scorer_options())
@@ -80,11 +97,22 @@ def serve(host: str, port: int, database_url: str | None, demo: bool, no_migrate
         upgrade(settings.database_url)
     if demo:
         asyncio.run(_load_demo(settings))
-    app = create_app(runtime=Runtime(settings, scorer=loaded), migrate=False)
+    options: dict[str, Any] = {}
+    if workers > 1:
+        # Workers are fresh processes that build the app from the environment; the
+        # migrations ran once, here. Each loads its own scorer.
+        if database_url:
+            os.environ["COMMENTMOD_DATABASE_URL"] = database_url
+        del loaded
+        app: Any = "api.app:app_from_environment"
+        options.update(factory=True, workers=workers)
+    else:
+        app = create_app(runtime=Runtime(settings, scorer=loaded), migrate=False)
     # On SIGTERM uvicorn stops accepting, lets requests in flight finish (up to the
     # grace period), then runs the lifespan shutdown: acknowledged comments are stored.
     uvicorn.run(
         app,
+        **options,
         host=host,
         port=port,
         log_level=settings.log_level.lower(),
