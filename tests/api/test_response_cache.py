@@ -297,14 +297,14 @@ async def test_a_cached_answer_has_the_executed_bytes(api: Api) -> None:
         (COMMENT, Audience.ANONYMOUS),
         ("query($id: ID!) { comment(id: $id) { parent { id } } }", Audience.ANONYMOUS),
         (
-            "query { ...F } fragment F on Query { article(slug: \"a\") { comments { edges { node "
+            'query { ...F } fragment F on Query { article(slug: "a") { comments { edges { node '
             "{ ... on Comment { id body } } } } } }",
             Audience.READERS,
         ),
         ("{ viewer { id } }", None),
-        ("{ article(slug: \"a\") { moderation { premoderateAll } } }", None),
-        ("{ article(slug: \"a\") { comments { edges { node { version } } } } }", None),
-        ("{ article(slug: \"a\") { comments { edges { node { author { banned } } } } } }", None),
+        ('{ article(slug: "a") { moderation { premoderateAll } } }', None),
+        ('{ article(slug: "a") { comments { edges { node { version } } } } }', None),
+        ('{ article(slug: "a") { comments { edges { node { author { banned } } } } } }', None),
         ("{ moderationQueueCounts { pending } }", None),
         ("mutation { __typename }", None),
         ("{ __schema { types { name } } }", None),
