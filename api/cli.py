@@ -107,7 +107,7 @@ def serve(
         app: Any = "api.app:app_from_environment"
         options.update(factory=True, workers=workers)
     else:
-        app = create_app(runtime=Runtime(settings, scorer=loaded), migrate=False)
+        app = create_app(runtime=Runtime(settings, scorer=loaded), migrate=False, freeze_heap=True)
     # On SIGTERM uvicorn stops accepting, lets requests in flight finish (up to the
     # grace period), then runs the lifespan shutdown: acknowledged comments are stored.
     uvicorn.run(

@@ -12,6 +12,7 @@ strawberry unchanged (with the persisted document filled in).
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 import uuid
 from collections import OrderedDict
@@ -303,9 +304,14 @@ class PublicReads:
         await self.persisted.aclose()
 
 
+# Request ids made here: a random prefix per process and a counter (no urandom per read).
+_ID_PREFIX = uuid.uuid4().hex[:16]
+_ids = itertools.count(1)
+
+
 def _request_id(scope: Scope) -> str:
     given = _header(scope, b"x-request-id")
-    return given.decode("latin-1")[:64] if given else uuid.uuid4().hex
+    return given.decode("latin-1")[:64] if given else f"{_ID_PREFIX}{next(_ids):x}"
 
 
 def _decode(method: str, raw: bytes) -> dict[str, Any] | None:
