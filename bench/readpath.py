@@ -26,6 +26,7 @@ import os
 import re
 import shutil
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -223,7 +224,8 @@ def statement_count(database_url: str, slug: str) -> int:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--seconds", type=int, default=10)
+    parser.add_argument("--seconds", type=int, default=5, help="per round")
+    parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--redis", default="redis://127.0.0.1:6379/0")
     args = parser.parse_args()
@@ -271,64 +273,80 @@ def main() -> None:
         "COMMENTMOD_REDIS_URL": args.redis,
         "COMMENTMOD_REDIS_PREFIX": f"rp-{uuid.uuid4().hex}",
     }
-    runs: list[tuple[str, int, Any]] = [
+    plain_body = workdir / "thread.json"
+    kinds: list[tuple[str, Any]] = [
+        ("plain Starlette, same bytes from memory", lambda w: servers.plain(w, plain_body)),
         (
-            "plain Starlette, same bytes from memory",
-            1,
-            lambda: servers.plain(1, workdir / "thread.json"),
+            "commentmod, cached",
+            lambda w: servers.commentmod_serve(w, **(redis if w > 1 else {})),
         ),
-        ("commentmod, cached (in-process)", 1, lambda: servers.commentmod_serve(1)),
         (
             "commentmod, cache off",
-            1,
-            lambda: servers.commentmod_serve(1, COMMENTMOD_RESPONSE_CACHE="off"),
-        ),
-        (
-            "plain Starlette, same bytes from memory",
-            2,
-            lambda: servers.plain(2, workdir / "thread.json"),
-        ),
-        ("commentmod, cached (Redis)", 2, lambda: servers.commentmod_serve(2, **redis)),
-        (
-            "commentmod, cache off",
-            2,
-            lambda: servers.commentmod_serve(2, COMMENTMOD_RESPONSE_CACHE="off", **redis),
+            lambda w: servers.commentmod_serve(
+                w, COMMENTMOD_RESPONSE_CACHE="off", **(redis if w > 1 else {})
+            ),
         ),
     ]
-    results: list[tuple[str, int, int, dict[str, float]]] = []
-    for name, workers, start in runs:
-        process, base = start()
+    # name, workers, connections, one figure per round
+    results: list[tuple[str, int, int, list[dict[str, float]]]] = []
+    for workers in (1, 2):
+        started = [(name, *start(workers)) for name, start in kinds]
         try:
-            url = base + path
-            # Register the persisted query with every worker's store (Redis shares it),
-            # and check that the answer is the same bytes.
-            registered = httpx.post(
-                f"{base}/graphql",
-                json={"query": THREAD, "variables": {"slug": slug}, "extensions": extensions},
-            )
-            assert registered.content == body or "plain" in name, registered.text[:300]
-            assert httpx.get(url).content == body
+            urls = {}
+            for name, _process, base in started:
+                url = base + path
+                # Register the persisted query (Redis shares it between workers), and
+                # check that every server answers the same bytes.
+                httpx.post(
+                    f"{base}/graphql",
+                    json={"query": THREAD, "variables": {"slug": slug}, "extensions": extensions},
+                )
+                assert httpx.get(url).content == body, name
+                urls[name] = url
             # Executing takes long enough that many connections only queue.
-            connections = args.connections if "off" not in name else 4 * workers
-            wrk(url, 3, connections)  # warm up
-            results.append((name, workers, connections, wrk(url, args.seconds, connections)))
+            connections = {
+                name: args.connections if "off" not in name else 4 * workers for name in urls
+            }
+            figures: dict[str, list[dict[str, float]]] = {name: [] for name in urls}
+            for name, url in urls.items():
+                wrk(url, 3, connections[name])  # warm up
+            # Plain and cached alternate, round after round, so that whatever else the
+            # machine does falls on both alike; the slow uncached figure is taken once.
+            for _round in range(args.rounds):
+                for name, url in urls.items():
+                    if "off" not in name:
+                        figures[name].append(wrk(url, args.seconds, connections[name]))
+            off = next(name for name in urls if "off" in name)
+            figures[off].append(wrk(urls[off], args.seconds, connections[off]))
+            results += [(name, workers, connections[name], figures[name]) for name in urls]
         finally:
-            process.terminate()
-            process.wait()
+            for _name, process, _base in started:
+                process.terminate()
+            for _name, process, _base in started:
+                process.wait()
 
-    plain = {workers: r["rps"] for name, workers, _c, r in results if name.startswith("plain")}
+    def mean(rounds: list[dict[str, float]], key: str) -> float:
+        return statistics.mean(r[key] for r in rounds)
+
+    def median(rounds: list[dict[str, float]], key: str) -> float:
+        return statistics.median(r[key] for r in rounds)
+
+    plain = {w: mean(r, "rps") for name, w, _c, r in results if name.startswith("plain")}
     print(
         f"\nthread: {objects} comments ({len(body):,} bytes), "
-        f"{statement_count(database_url, slug)} SQL statements per execution; "
-        f"wrk -t2 -d{args.seconds}s, GET (persisted query)\n"
+        f"{statement_count(database_url, slug)} SQL statements per execution; GET (persisted "
+        f"query); wrk -t2, {args.rounds} alternating rounds of {args.seconds}s "
+        f"(requests/s: their mean; latency: their median)\n"
     )
     print("| server | workers | connections | requests/s | p50 | p99 | vs plain |")
     print("|---|---|---|---|---|---|---|")
-    for name, workers, connections, r in results:
-        ratio = r["rps"] / plain[workers]
+    for name, workers, connections, rounds in results:
+        backend = " (Redis)" if workers > 1 and "commentmod" in name else ""
+        rps = mean(rounds, "rps")
         print(
-            f"| {name} | {workers} | {connections} | {r['rps']:,.0f} | {r['p50']:.2f} ms "
-            f"| {r['p99']:.2f} ms | {ratio:.2f} |"
+            f"| {name}{backend} | {workers} | {connections} | {rps:,.0f} "
+            f"| {median(rounds, 'p50'):.2f} ms | {median(rounds, 'p99'):.2f} ms "
+            f"| {rps / plain[workers]:.2f} |"
         )
 
 
