@@ -1,19 +1,20 @@
 """The public read path: a viral article's thread, cached, against plain Starlette.
 
-Run:  .venv/bin/python bench/readpath.py [--seconds 10] [--connections 32]
+Run:  .venv/bin/python bench/readpath.py [--rounds 3] [--seconds 5] [--connections 32]
           [--redis redis://127.0.0.1:6379/0]
 
 Seeds a fresh SQLite database with one article of 50 comments with 5 replies each
-(300 comments), then measures with wrk (`apt-get install wrk`), in one run and one
-after the other, GET requests for the first page of the thread (50 comments and
-their first 5 replies, as an automatic persisted query) against:
+(300 comments), then measures with wrk (`apt-get install wrk`), in one run, GET
+requests for the first page of the thread (50 comments and their first 5 replies,
+as an automatic persisted query), at 1 and at 2 workers, against:
 
 - plain Starlette (uvicorn, the same options) returning the same bytes from memory;
 - `commentmod serve` with the response cache (1 worker: in-process; 2 workers: Redis);
 - `commentmod serve` with COMMENTMOD_RESPONSE_CACHE=off (every request executes).
 
-Prints requests/s, p50/p99 latency, cached / plain, and the SQL statements one
-execution of the thread query costs.
+Plain and cached alternate for a few rounds (the machine's other load falls on both
+alike). Prints requests/s, p50/p99 latency, cached / plain, and the SQL statements
+one execution of the thread query costs.
 """
 
 from __future__ import annotations
