@@ -395,6 +395,9 @@ class ResponseCache:
     # -- lifecycle -----------------------------------------------------------
 
     async def start(self) -> None:
+        # Whatever Redis holds from before this process listened may have missed an
+        # invalidation this process never heard of: it is not trusted.
+        self._floor = time.time()
         if not self.enabled or not self.redis_url:
             return
         from redis.asyncio import Redis

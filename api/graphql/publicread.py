@@ -294,7 +294,7 @@ class PublicReads:
             await _send(send, 200, body, headers)
             return
         headers.append((b"etag", entry.etag.encode()))
-        if _etag_matches(_header(scope, b"if-none-match"), entry.etag):
+        if method == "GET" and _etag_matches(_header(scope, b"if-none-match"), entry.etag):
             await send({"type": "http.response.start", "status": 304, "headers": headers})
             await send({"type": "http.response.body", "body": b""})
             return

@@ -224,6 +224,10 @@ async def test_redis_going_away_degrades_to_executing(tmp_path: Path) -> None:
         await until(server.base, slug, lambda r: bodies(r) == [CLEAN])
         assert (await gql(server.base, THREAD, {"slug": slug})).headers["x-cache"] == "HIT"
         await proxy.stop()
+        deadline = time.monotonic() + 10
+        while (await asyncio.to_thread(cache, server))["serving"]:
+            assert time.monotonic() < deadline
+            await asyncio.sleep(0.05)
         # Reads keep working, executed (the invalidations of others could not arrive).
         await decide(server.base, "approveComment", held["id"])
         for _ in range(5):
