@@ -6,13 +6,16 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import json
+import time
 from typing import Any
 
 import httpx
 import pytest
 
+from api.events import ArticleChanged, CommentRemoved, CommentVisible, EventBus
 from api.graphql.cacheability import Audience, plan
 from api.graphql.schema import schema
+from api.responsecache import Entry, LocalEntries, ResponseCache, article_tag
 from tests.api.test_comments import CLEAN, TOXIC
 from tests.conftest import Api
 
@@ -324,3 +327,39 @@ def test_layout_does_not_change_the_key() -> None:
     tight = plan(schema._schema, "{articles{totalCount}}", None)
     assert spaced.key == tight.key
     assert plan(schema._schema, "{articles{totalCount}}", "X").key != tight.key
+
+
+async def test_an_execution_that_raced_an_invalidation_is_not_stored() -> None:
+    bus = EventBus()
+    cache = ResponseCache(bus)
+    await cache.start()
+
+    async def racing() -> tuple[bytes, frozenset[str], bool]:
+        # The thread was read, then a comment became visible (its commit and event).
+        bus.publish(CommentVisible(article_id=7, comment_id=70))
+        return b"{}", frozenset({article_tag(7)}), True
+
+    outcome = await cache.fetch("k", racing)
+    assert outcome.body == b"{}"
+    assert cache.peek("k") is None
+
+    async def calm() -> tuple[bytes, frozenset[str], bool]:
+        return b"{}", frozenset({article_tag(7)}), True
+
+    await cache.fetch("k", calm)
+    assert cache.peek("k") is not None
+    bus.publish(CommentRemoved(article_id=8, comment_id=80))
+    assert cache.peek("k") is not None
+    bus.publish(ArticleChanged(article_id=7))
+    assert cache.peek("k") is None
+
+
+def test_the_local_store_is_bounded_in_bytes() -> None:
+    store = LocalEntries(max_bytes=250)
+    for key in "abc":
+        store.put(key, Entry.of(b"x" * 100, frozenset({key}), time.time(), 60))
+    assert len(store) == 2
+    assert store.get("a") is None
+    assert store.bytes == 200
+    assert store.drop_tags(frozenset({"b"})) == 1
+    assert store.get("c") is not None
