@@ -322,7 +322,7 @@ class Mutation:
 
     @strawberry.mutation(
         description="Trade a moderator's one-time console sign-in link for a session token; "
-        "a link works once (then UNAUTHENTICATED, reason LINK_USED)."
+        "a link works once (then CONFLICT, reason LINK_USED)."
     )
     async def exchange_console_link(
         self, info: Info, input: ExchangeConsoleLinkInput

@@ -9,7 +9,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, delete
 
 from api.auth import InvalidToken, issue_token, verify_console_link
-from api.errors import Unauthenticated
+from api.errors import BadUserInput, Conflict
 from api.runtime import Runtime
 from api.services.users import remember
 from models.tables import UsedConsoleLink, User, utcnow
@@ -24,7 +24,9 @@ class Session:
 
 async def exchange_link(runtime: Runtime, token: str) -> Session:
     """The session for a valid, unused moderator link; the link is spent in the same
-    transaction, so two exchanges racing each other cannot both succeed."""
+    transaction, so two exchanges racing each other cannot both succeed. A bad or
+    expired link is BAD_USER_INPUT (reason LINK_INVALID or LINK_EXPIRED), a spent one
+    CONFLICT (reason LINK_USED)."""
     settings = runtime.settings
     try:
         link = verify_console_link(
@@ -32,9 +34,13 @@ async def exchange_link(runtime: Runtime, token: str) -> Session:
         )
     except InvalidToken as exc:
         reason = "LINK_EXPIRED" if "expired" in str(exc) else "LINK_INVALID"
-        raise Unauthenticated(f"this sign-in link is not valid: {exc}", reason=reason) from None
+        raise BadUserInput(
+            f"this sign-in link is not valid: {exc}", field="token", reason=reason
+        ) from None
     if not link.identity.is_moderator:
-        raise Unauthenticated("this sign-in link is not for a moderator", reason="LINK_INVALID")
+        raise BadUserInput(
+            "this sign-in link is not for a moderator", field="token", reason="LINK_INVALID"
+        )
     now = utcnow()
     try:
         async with runtime.db.write() as session:
@@ -53,7 +59,8 @@ async def exchange_link(runtime: Runtime, token: str) -> Session:
             )
             await session.flush()
     except IntegrityError:
-        raise Unauthenticated(
+        # Like a second report: what the link asks for was done once already.
+        raise Conflict(
             "this sign-in link was already used; ask for a new one", reason="LINK_USED"
         ) from None
     session_token = issue_token(
