@@ -47,12 +47,32 @@ class Client:
             raise SystemExit(f"GraphQL error: {body['errors']}")
         return body["data"]
 
-    def comment(self, article: str, body: str, user: str, name: str, parent: str | None = None) -> Any:
+    def comment(
+        self, article: str, body: str, user: str, name: str, parent: str | None = None
+    ) -> Any:
         return self.data(
             "mutation($i: AddCommentInput!) { addComment(input: $i) { comment { id status } } }",
             {"i": {"articleId": article, "body": body, "parentId": parent}},
             as_=token(user, name=name),
         )["addComment"]["comment"]
+
+
+# (user, name, body); "scam" and "idiots" are suspect words, the last one is toxic.
+THREAD = [
+    ("ann", "Ann", "Good to see it open again. The detour added 20 minutes each way."),
+    ("layla", "Layla", "أخيرًا! الجسر مفتوح من جديد، وهذا خبر رائع لسكان الحي."),
+    ("cho", "Cho", "Will the cycle lane stay open during the evening works?"),
+]
+HELD = [
+    (
+        "rex",
+        "Rex",
+        "The whole repair contract was a scam, and the idiots on the council paid twice.",
+    ),
+    ("rex", "Rex", "Total scam. Check the tender documents before you believe a word."),
+    ("vic", "Vic", "I was stuck there for an hour, you stupid fucking clowns."),
+]
+APPROVE = "mutation($i: ModerateCommentInput!) { approveComment(input: $i) { comment { id } } }"
 
 
 def scene(client: Client) -> None:
@@ -62,20 +82,15 @@ def scene(client: Client) -> None:
         "{ settings { version } } }",
         as_=admin,
     )
-    article = client.data('{ article(slug: "river-bridge-reopens") { id } }', as_=admin)["article"]["id"]
-    first = client.comment(article, "Good to see it open again. The detour added 20 minutes each way.", "ann", "Ann")
-    client.comment(article, "Same here, the bus is finally on time.", "ben", "Ben", parent=first["id"])
-    arabic = client.comment(article, "أخيرًا! الجسر مفتوح من جديد، وهذا خبر رائع لسكان الحي.", "layla", "Layla")
-    if arabic["status"] != "APPROVED":  # the linear scorer does not read Arabic: a moderator did
-        client.data(
-            "mutation($i: ModerateCommentInput!) { approveComment(input: $i) { comment { id } } }",
-            {"i": {"commentId": arabic["id"]}},
-            as_=mod,
-        )
-    client.comment(article, "Will the cycle lane stay open during the evening works?", "cho", "Cho")
-    client.comment(article, "The whole repair contract was a scam, and the idiots on the council paid for it twice.", "rex", "Rex")
-    client.comment(article, "Total scam. Check the tender documents before you believe a word.", "rex", "Rex")
-    client.comment(article, "I was stuck there for an hour, you stupid fucking clowns.", "vic", "Vic")
+    found = client.data(f'{{ article(slug: "{SLUG}") {{ id }} }}', as_=admin)
+    article = found["article"]["id"]
+    posted = [client.comment(article, body, user, name) for user, name, body in THREAD]
+    client.comment(article, "Same here, the bus is on time again.", "ben", "Ben", posted[0]["id"])
+    for comment in posted:
+        if comment["status"] != "APPROVED":  # the linear scorer does not read Arabic: a moderator
+            client.data(APPROVE, {"i": {"commentId": comment["id"]}}, as_=mod)
+    for user, name, body in HELD:
+        client.comment(article, body, user, name)
 
 
 def main() -> None:
