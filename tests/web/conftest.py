@@ -67,10 +67,12 @@ class Site:
         article_id: str = data["upsertArticle"]["article"]["id"]
         return article_id
 
-    def comment(self, article_id: str, body: str, *, user: str = "ann") -> dict[str, Any]:
+    def comment(
+        self, article_id: str, body: str, *, user: str = "ann", parent: str | None = None
+    ) -> dict[str, Any]:
         data = self.data(
             "mutation($i: AddCommentInput!) { addComment(input: $i) { comment { id status version } } }",
-            {"i": {"articleId": article_id, "body": body}},
+            {"i": {"articleId": article_id, "body": body, "parentId": parent}},
             as_=self.token(user),
         )
         comment: dict[str, Any] = data["addComment"]["comment"]

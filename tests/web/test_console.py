@@ -84,8 +84,9 @@ def test_moderator_approves_with_the_keyboard_and_a_reader_sees_it_live(
 
 def test_a_conflicting_decision_is_shown_and_the_card_refreshes(site: Site, new_page: Any) -> None:
     article = site.article("ferry-times", "New ferry timetable")
+    parent = site.comment(article, "Ferries every 20 minutes from May.", user="fay")
     held = "The new timetable is a scam."
-    comment = site.comment(article, held)
+    comment = site.comment(article, held, parent=parent["id"])
 
     console = new_page()
 
@@ -97,7 +98,10 @@ def test_a_conflicting_decision_is_shown_and_the_card_refreshes(site: Site, new_
 
     console.route_web_socket(re.compile(r"/graphql$"), late_events)
     sign_in(console, site, site.token("mo", "moderator", "Mo"))
-    expect(card(console, held)).to_be_visible()
+    # A reply's card shows what it replies to.
+    expect(card(console, held).locator(".parent")).to_contain_text(
+        "In reply to Fay: Ferries every 20 minutes from May."
+    )
 
     site.data(
         APPROVE,

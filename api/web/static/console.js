@@ -249,7 +249,8 @@ function insertCard(comment, at) {
   const before = state.cards[at]?.element ?? null;
   $("cards").insertBefore(card.element, before);
   state.cards.splice(at, 0, card);
-  if (at < state.focus && state.cards.length > 1) state.focus += 1;
+  // A card coming in above (or at) the focused one must not move the focus off it.
+  if (state.cards.length > 1 && at <= state.focus) state.focus += 1;
 }
 
 function removeCard(index) {
