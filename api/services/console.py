@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, delete
 
-from api.auth import InvalidToken, issue_token, verify_console_link
+from api.auth import LEEWAY_SECONDS, InvalidToken, issue_token, verify_console_link
 from api.errors import BadUserInput, Conflict
 from api.runtime import Runtime
 from api.services.users import remember
@@ -44,9 +44,11 @@ async def exchange_link(runtime: Runtime, token: str) -> Session:
     now = utcnow()
     try:
         async with runtime.db.write() as session:
-            # Spent links are only needed until they would have expired anyway.
+            # Spent links are only needed until they would have expired anyway (the
+            # leeway included: until then, their token still verifies).
+            stale = now - timedelta(seconds=LEEWAY_SECONDS)
             await session.exec(
-                delete(UsedConsoleLink).where(col(UsedConsoleLink.expires_at) < now)  # type: ignore[call-overload]
+                delete(UsedConsoleLink).where(col(UsedConsoleLink.expires_at) < stale)  # type: ignore[call-overload]
             )
             user = await remember(session, link.identity)
             session.add(

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+
 import jwt
 from click.testing import CliRunner
+from sqlmodel import select
 
 from api.auth import Identity, Role, issue_console_link
 from api.cli import cli
+from models.tables import UsedConsoleLink
 from tests.conftest import Api
 
 EXCHANGE = """mutation($t: String!) {
@@ -75,3 +79,14 @@ async def test_queue_counts_include_the_approved_queue(api: Api) -> None:
     await api.comment(article["id"], "A reasonable view.", as_=api.token("ann"))
     counts = (await api.data(COUNTS, as_=api.token("mo", "moderator")))["moderationQueueCounts"]
     assert counts == {"pending": 0, "reported": 0, "rejected": 0, "approved": 1}
+
+
+async def test_spent_links_are_forgotten_once_they_would_have_expired(api: Api) -> None:
+    await api.data(EXCHANGE, {"t": link(api)})
+    long_ago = datetime.now(UTC) - timedelta(hours=1)
+    async with api.runtime.db.write() as session:
+        session.add(UsedConsoleLink(jti="old", user_id="mona", expires_at=long_ago))
+    await api.data(EXCHANGE, {"t": link(api)})
+    async with api.runtime.db.read() as session:
+        kept = (await session.exec(select(UsedConsoleLink.jti))).all()
+    assert len(kept) == 2 and "old" not in kept
