@@ -254,3 +254,17 @@ class FeedbackExample(SQLModel, table=True):
         Index("ix_feedback_label_source", "label", "source", "created_at", "id"),
         Index("ix_feedback_comment", "comment_id"),
     )
+
+
+class UsedConsoleLink(SQLModel, table=True):
+    """A console sign-in link that was exchanged for a session: its token's jti, so that
+    the link works once. Kept until the link would have expired anyway."""
+
+    __tablename__ = "used_console_links"
+
+    jti: str = Field(primary_key=True, max_length=64)
+    user_id: str = Field(foreign_key="users.id", max_length=200)
+    expires_at: datetime
+    used_at: datetime = Field(default_factory=utcnow)
+
+    __table_args__ = (Index("ix_used_console_link_expiry", "expires_at"),)
