@@ -98,7 +98,9 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
     server.stop()
 
 
-@pytest.fixture(scope="session")
+# Per module, not per session: Playwright's sync API keeps an event loop running while
+# it is open, and any asyncio test collected after it would then fail to start its own.
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
     assert CHROMIUM.exists(), (
         f"{CHROMIUM} is missing: install Debian's Chromium "
