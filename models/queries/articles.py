@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import update
 from sqlmodel import col, func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from models.queries.keyset import Key, Order, Page
-from models.tables import Article, utcnow
+from models.queries.settings import SETTINGS_ID
+from models.tables import Article, ModerationSettings, User, utcnow
 
 LISTING = Order((col(Article.listed_at), col(Article.id)), descending=True)
 
@@ -18,6 +20,37 @@ LISTING = Order((col(Article.listed_at), col(Article.id)), descending=True)
 async def articles_by_id(session: AsyncSession, ids: Iterable[int]) -> dict[int, Article]:
     rows = await session.exec(select(Article).where(col(Article.id).in_(list(set(ids)))))
     return {a.id: a for a in rows if a.id is not None}
+
+
+# A new comment's checks read the article beside one other row; each pair below is one
+# statement, and leaves both rows in the session's identity map, so that the session.get()
+# calls of the checks that follow cost no further round trip.
+
+
+async def article_with_settings(
+    session: AsyncSession, article_id: int
+) -> tuple[Article, ModerationSettings | None] | None:
+    """The article and the site's settings row (None until settings were first saved)."""
+    query: Any = (
+        select(Article, ModerationSettings)
+        .outerjoin(ModerationSettings, col(ModerationSettings.id) == SETTINGS_ID)
+        .where(col(Article.id) == article_id)
+    )
+    row = (await session.exec(query)).first()
+    return None if row is None else (row[0], row[1])
+
+
+async def article_with_user(
+    session: AsyncSession, article_id: int, user_id: str
+) -> tuple[Article, User | None] | None:
+    """The article and the user's row (None for a user not stored yet)."""
+    query: Any = (
+        select(Article, User)
+        .outerjoin(User, col(User.id) == user_id)
+        .where(col(Article.id) == article_id)
+    )
+    row = (await session.exec(query)).first()
+    return None if row is None else (row[0], row[1])
 
 
 async def article_by_slug(session: AsyncSession, slug: str) -> Article | None:
