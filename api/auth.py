@@ -48,11 +48,23 @@ def issue_token(
     issuer: str | None = None,
     audience: str | None = None,
 ) -> str:
+    return _encode(secret, identity, ttl_seconds, {}, issuer, audience)
+
+
+def _encode(
+    secret: str,
+    identity: Identity,
+    ttl_seconds: int,
+    extra: dict[str, object],
+    issuer: str | None,
+    audience: str | None,
+) -> str:
     now = int(time.time())
     claims: dict[str, object] = {
         "sub": identity.user_id,
         "name": identity.name,
         "role": identity.role.value,
+        **extra,
         "iat": now,
         "exp": now + ttl_seconds,
     }
@@ -83,21 +95,8 @@ def issue_console_link(
     issuer: str | None = None,
     audience: str | None = None,
 ) -> str:
-    now = int(time.time())
-    claims: dict[str, object] = {
-        "sub": identity.user_id,
-        "name": identity.name,
-        "role": identity.role.value,
-        "purpose": CONSOLE_LINK,
-        "jti": secrets.token_urlsafe(24),
-        "iat": now,
-        "exp": now + ttl_seconds,
-    }
-    if issuer:
-        claims["iss"] = issuer
-    if audience:
-        claims["aud"] = audience
-    return jwt.encode(claims, secret, algorithm=ALGORITHM)
+    extra: dict[str, object] = {"purpose": CONSOLE_LINK, "jti": secrets.token_urlsafe(24)}
+    return _encode(secret, identity, ttl_seconds, extra, issuer, audience)
 
 
 def verify_token(

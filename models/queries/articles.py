@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import update
 from sqlmodel import col, func, select
@@ -13,6 +13,8 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from models.queries.keyset import Key, Order, Page
 from models.queries.settings import SETTINGS_ID
 from models.tables import Article, ModerationSettings, User, utcnow
+
+T = TypeVar("T")
 
 LISTING = Order((col(Article.listed_at), col(Article.id)), descending=True)
 
@@ -31,24 +33,22 @@ async def article_with_settings(
     session: AsyncSession, article_id: int
 ) -> tuple[Article, ModerationSettings | None] | None:
     """The article and the site's settings row (None until settings were first saved)."""
-    query: Any = (
-        select(Article, ModerationSettings)
-        .outerjoin(ModerationSettings, col(ModerationSettings.id) == SETTINGS_ID)
-        .where(col(Article.id) == article_id)
+    return await _article_with(
+        session, article_id, ModerationSettings, col(ModerationSettings.id) == SETTINGS_ID
     )
-    row = (await session.exec(query)).first()
-    return None if row is None else (row[0], row[1])
 
 
 async def article_with_user(
     session: AsyncSession, article_id: int, user_id: str
 ) -> tuple[Article, User | None] | None:
     """The article and the user's row (None for a user not stored yet)."""
-    query: Any = (
-        select(Article, User)
-        .outerjoin(User, col(User.id) == user_id)
-        .where(col(Article.id) == article_id)
-    )
+    return await _article_with(session, article_id, User, col(User.id) == user_id)
+
+
+async def _article_with(
+    session: AsyncSession, article_id: int, other: type[T], on: Any
+) -> tuple[Article, T | None] | None:
+    query: Any = select(Article, other).outerjoin(other, on).where(col(Article.id) == article_id)
     row = (await session.exec(query)).first()
     return None if row is None else (row[0], row[1])
 
