@@ -19,6 +19,7 @@ from api.graphql.view import GraphQLEndpoint
 from api.perspective import perspective_routes
 from api.runtime import Runtime
 from api.settings import Settings
+from api.web import web_routes
 
 
 def create_app(
@@ -101,6 +102,8 @@ def create_app(
             WebSocketRoute("/graphql", graphql),
             Route("/healthz", healthz, methods=["GET"]),
             *perspective_routes(runtime),
+            # The console and the reader page: static clients of /graphql.
+            *web_routes(),
         ],
         middleware=middleware,
         lifespan=lifespan,

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import secrets
 import time
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Any
 
 import jwt
 
@@ -46,11 +48,23 @@ def issue_token(
     issuer: str | None = None,
     audience: str | None = None,
 ) -> str:
+    return _encode(secret, identity, ttl_seconds, {}, issuer, audience)
+
+
+def _encode(
+    secret: str,
+    identity: Identity,
+    ttl_seconds: int,
+    extra: dict[str, object],
+    issuer: str | None,
+    audience: str | None,
+) -> str:
     now = int(time.time())
     claims: dict[str, object] = {
         "sub": identity.user_id,
         "name": identity.name,
         "role": identity.role.value,
+        **extra,
         "iat": now,
         "exp": now + ttl_seconds,
     }
@@ -61,13 +75,61 @@ def issue_token(
     return jwt.encode(claims, secret, algorithm=ALGORITHM)
 
 
+# The `purpose` claim of a console sign-in link's token. Such a token is never a
+# session token itself: exchangeConsoleLink trades it, once, for one.
+CONSOLE_LINK = "console-link"
+
+
+@dataclass(frozen=True)
+class ConsoleLink:
+    identity: Identity
+    jti: str
+    expires_at: float
+
+
+def issue_console_link(
+    secret: str,
+    identity: Identity,
+    ttl_seconds: int,
+    *,
+    issuer: str | None = None,
+    audience: str | None = None,
+) -> str:
+    extra: dict[str, object] = {"purpose": CONSOLE_LINK, "jti": secrets.token_urlsafe(24)}
+    return _encode(secret, identity, ttl_seconds, extra, issuer, audience)
+
+
 def verify_token(
     secret: str, token: str, *, issuer: str | None = None, audience: str | None = None
 ) -> Identity:
-    """The identity a valid token names. When issuer or audience is configured, the
-    token must carry exactly that claim; without them, PyJWT still refuses a token
-    that names an audience (it cannot be meant for an unconfigured server)."""
-    required = ["exp", "sub", "name", "role"]
+    """The identity a valid session token names. When issuer or audience is configured,
+    the token must carry exactly that claim; without them, PyJWT still refuses a token
+    that names an audience (it cannot be meant for an unconfigured server). A token
+    with a `purpose` (a console link) is not a session token."""
+    identity, claims = _decode(secret, token, ["exp", "sub", "name", "role"], issuer, audience)
+    if "purpose" in claims:
+        raise InvalidToken("invalid token: a sign-in link is not a session token")
+    return identity
+
+
+def verify_console_link(
+    secret: str, token: str, *, issuer: str | None = None, audience: str | None = None
+) -> ConsoleLink:
+    required = ["exp", "sub", "name", "role", "jti", "purpose"]
+    identity, claims = _decode(secret, token, required, issuer, audience)
+    jti = claims["jti"]
+    if claims["purpose"] != CONSOLE_LINK or not isinstance(jti, str) or not 0 < len(jti) <= 64:
+        raise InvalidToken("invalid token: not a console sign-in link")
+    return ConsoleLink(identity=identity, jti=jti, expires_at=float(claims["exp"]))
+
+
+def _decode(
+    secret: str,
+    token: str,
+    required: list[str],
+    issuer: str | None,
+    audience: str | None,
+) -> tuple[Identity, dict[str, Any]]:
     required += ["iss"] if issuer else []
     required += ["aud"] if audience else []
     try:
@@ -91,7 +153,7 @@ def verify_token(
     user_id, name = str(claims["sub"]), str(claims["name"])
     if not user_id or len(user_id) > 200 or len(name) > 200:
         raise InvalidToken("invalid token: bad sub or name")
-    return Identity(user_id=user_id, name=name, role=role)
+    return Identity(user_id=user_id, name=name, role=role), claims
 
 
 def token_expiry(token: str) -> float:

@@ -76,6 +76,8 @@ class Settings(BaseSettings):
     # Origins whose pages may open a WebSocket. Tokens travel in connection_init,
     # never in cookies, so a foreign page gains nothing by connecting: any, by default.
     ws_allowed_origins: list[str] = ["*"]
+    # Lifetime of the session token a console sign-in link is exchanged for.
+    console_session_seconds: int = Field(8 * 3600, ge=60, le=30 * 86400)
     # Tokens: checked when set, and put into tokens that `commentmod token` issues.
     jwt_issuer: str | None = None
     jwt_audience: str | None = None

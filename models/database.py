@@ -50,8 +50,15 @@ class Database:
             path = sqlite_path(self.url)
             if path is not None:
                 path.parent.mkdir(parents=True, exist_ok=True)
-            self.engine = self._sqlite_engine(busy_timeout_ms, "BEGIN")
-            self.write_engine = self._sqlite_engine(busy_timeout_ms, "BEGIN IMMEDIATE")
+            # Readers keep as many connections as the pool allows: an overflow connection
+            # closed on check-in costs a new thread and the PRAGMAs on the next request.
+            self.engine = self._sqlite_engine(
+                busy_timeout_ms, "BEGIN", pool_size=pool_size + max_overflow, max_overflow=0
+            )
+            # One writer at a time (the lock below): a small pool is plenty.
+            self.write_engine = self._sqlite_engine(
+                busy_timeout_ms, "BEGIN IMMEDIATE", pool_size=2, max_overflow=2
+            )
             self._write_lock: asyncio.Lock | None = asyncio.Lock()
         else:
             connect_args: dict[str, Any] = (
@@ -83,8 +90,14 @@ class Database:
             self.write_engine, class_=AsyncSession, expire_on_commit=False
         )
 
-    def _sqlite_engine(self, busy_timeout_ms: int, begin: str) -> AsyncEngine:
-        engine = create_async_engine(self.url)
+    def _sqlite_engine(
+        self, busy_timeout_ms: int, begin: str, *, pool_size: int, max_overflow: int
+    ) -> AsyncEngine:
+        if sqlite_path(self.url) is None:
+            # In memory: SQLAlchemy's own pool choice keeps the one database alive.
+            engine = create_async_engine(self.url)
+        else:
+            engine = create_async_engine(self.url, pool_size=pool_size, max_overflow=max_overflow)
 
         @event.listens_for(engine.sync_engine, "connect")
         def _on_connect(dbapi_connection: Any, _record: Any) -> None:

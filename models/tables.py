@@ -25,6 +25,17 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+# Default factories are plain functions, not the builtins `dict` and `list`: pydantic
+# inspects a factory's signature on every instantiation, and for a builtin that
+# lookup fails slowly (about 0.1 ms each, several times per new comment).
+def empty_dict() -> dict[str, Any]:
+    return {}
+
+
+def empty_list() -> list[Any]:
+    return []
+
+
 class User(SQLModel, table=True):
     __tablename__ = "users"
 
@@ -76,11 +87,13 @@ class Comment(SQLModel, table=True):
     status: str = Field(max_length=16)
     version: int = 1
     language: str | None = Field(default=None, max_length=16)
-    scores: dict[str, float] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    scores: dict[str, float] = Field(
+        default_factory=empty_dict, sa_column=Column(JSON, nullable=False)
+    )
     max_score: float = 0.0
     model: str = Field(default="", max_length=200)
     reasons: list[dict[str, Any]] = Field(
-        default_factory=list, sa_column=Column(JSON, nullable=False)
+        default_factory=empty_list, sa_column=Column(JSON, nullable=False)
     )
     # Visible direct replies, kept in step like Article.comment_count.
     reply_count: int = 0
@@ -143,11 +156,15 @@ class ModerationSettings(SQLModel, table=True):
     __tablename__ = "moderation_settings"
 
     id: int = Field(default=1, primary_key=True)
-    banned_words: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
-    suspect_words: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    banned_words: list[str] = Field(
+        default_factory=empty_list, sa_column=Column(JSON, nullable=False)
+    )
+    suspect_words: list[str] = Field(
+        default_factory=empty_list, sa_column=Column(JSON, nullable=False)
+    )
     # Per-label hold thresholds overriding COMMENTMOD_HOLD_THRESHOLD.
     thresholds: dict[str, float] = Field(
-        default_factory=dict, sa_column=Column(JSON, nullable=False)
+        default_factory=empty_dict, sa_column=Column(JSON, nullable=False)
     )
     premoderate_all: bool = False
     premoderate_links: bool = False
@@ -237,3 +254,17 @@ class FeedbackExample(SQLModel, table=True):
         Index("ix_feedback_label_source", "label", "source", "created_at", "id"),
         Index("ix_feedback_comment", "comment_id"),
     )
+
+
+class UsedConsoleLink(SQLModel, table=True):
+    """A console sign-in link that was exchanged for a session: its token's jti, so that
+    the link works once. Kept until the link would have expired anyway."""
+
+    __tablename__ = "used_console_links"
+
+    jti: str = Field(primary_key=True, max_length=64)
+    user_id: str = Field(foreign_key="users.id", max_length=200)
+    expires_at: datetime
+    used_at: datetime = Field(default_factory=utcnow)
+
+    __table_args__ = (Index("ix_used_console_link_expiry", "expires_at"),)

@@ -19,6 +19,7 @@ from api.graphql.types.user import UserNode
 from api.services import articles as article_service
 from api.services import claims as claim_service
 from api.services import comments as comment_service
+from api.services import console as console_service
 from api.services import sanctions as sanction_service
 from api.services import settings as settings_service
 from moderation.decision import Status
@@ -147,6 +148,18 @@ class ClaimCommentsInput:
 class ClaimCommentsPayload:
     comments: list[CommentNode]
     expires_at: datetime
+
+
+@strawberry.input
+class ExchangeConsoleLinkInput:
+    token: str = strawberry.field(description="The token of a `commentmod console-link` link.")
+
+
+@strawberry.type
+class ConsoleSessionPayload:
+    token: str = strawberry.field(description="A session token: send it as a Bearer token.")
+    expires_at: datetime
+    viewer: UserNode
 
 
 @strawberry.type
@@ -306,6 +319,18 @@ class Mutation:
                 input.enabled,
                 input.reason,
             )
+        )
+
+    @strawberry.mutation(
+        description="Trade a moderator's one-time console sign-in link for a session token; "
+        "a link works once (then CONFLICT, reason LINK_USED)."
+    )
+    async def exchange_console_link(
+        self, info: Info, input: ExchangeConsoleLinkInput
+    ) -> ConsoleSessionPayload:
+        session = await console_service.exchange_link(info.context.runtime, input.token)
+        return ConsoleSessionPayload(
+            token=session.token, expires_at=session.expires_at, viewer=UserNode(row=session.user)
         )
 
     @strawberry.mutation(

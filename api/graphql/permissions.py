@@ -69,6 +69,8 @@ RULES: dict[str, Rule] = {
     "Mutation.updateModerationSettings": ADMIN,
     "Mutation.updateArticleModeration": MODERATOR,
     "Mutation.claimComments": MODERATOR,
+    # The caller has no session yet: the link's own token is the credential.
+    "Mutation.exchangeConsoleLink": PUBLIC,
     "Comment.moderation": MODERATOR_OR_NULL,
     "Article.moderation": MODERATOR_OR_NULL,
     "Query.user": MODERATOR,

@@ -119,10 +119,13 @@ class Query:
                 queue: await comments.count_where(
                     session, comments.queue_filter(queue, threshold, pk)
                 )
-                for queue in ("PENDING", "REPORTED", "REJECTED")
+                for queue in ModerationQueue.__members__
             }
         return QueueCounts(
-            pending=counts["PENDING"], reported=counts["REPORTED"], rejected=counts["REJECTED"]
+            pending=counts["PENDING"],
+            reported=counts["REPORTED"],
+            rejected=counts["REJECTED"],
+            approved=counts["APPROVED"],
         )
 
     @strawberry.field(description="Admins: the site's moderation policy.")

@@ -9,6 +9,7 @@ from graphql import GraphQLError
 from strawberry.types import ExecutionContext
 
 from api.graphql import permissions
+from api.graphql.documents import DocumentCache
 from api.graphql.errors import ErrorCodes
 from api.graphql.limits import RequestLimits
 from api.graphql.mutation import Mutation
@@ -29,7 +30,7 @@ def build_schema(**kwargs: Any) -> Schema:
         query=Query,
         mutation=Mutation,
         subscription=Subscription,
-        extensions=[RequestLimits, ErrorCodes],
+        extensions=[RequestLimits, DocumentCache, ErrorCodes],
         **kwargs,
     )
     permissions.apply(schema._schema)

@@ -18,10 +18,10 @@ from api.errors import BadUserInput, CommentsClosed, Conflict, NotFound
 from api.runtime import Runtime
 from api.services import feedback, sanctions, validation
 from api.services.changes import NEW, CommentState, comment_events
-from api.services.users import remember
+from api.services.users import remember, remember_found
 from api.services.visibility import can_see
-from models.queries import comments, history, reports
-from models.queries.settings import load_settings
+from models.queries import articles, comments, history, reports
+from models.queries.settings import defaults
 from models.tables import APPROVED, Article, Comment, ModerationSettings, Report
 from moderation.author import AuthorFacts
 from moderation.decision import Decision, ReasonCode
@@ -109,12 +109,25 @@ async def add_comment(runtime: Runtime, author: Identity, new: NewComment) -> Co
             )
             if existing is not None:
                 return existing
+        # One statement for the article and the site's settings; _check_target then
+        # finds the article in the session's identity map.
+        found = None
+        if new.article_id is not None:
+            found = await articles.article_with_settings(session, new.article_id)
         article, _parent = await _check_target(session, new)
-        site = await load_settings(session)
+        assert found is not None  # else _check_target raised NOT_FOUND
+        site = found[1] if found[1] is not None else defaults()
     decision = await judge(runtime, new.body, article, site, facts)
     try:
         async with runtime.db.write() as session:
-            await remember(session, author)
+            # Likewise the article and the author's row: one statement.
+            pair = None
+            if new.article_id is not None:
+                pair = await articles.article_with_user(session, new.article_id, author.user_id)
+            if pair is not None:
+                await remember_found(session, author, pair[1])
+            else:
+                await remember(session, author)
             await sanctions.ensure_allowed(session, author.user_id)
             article, parent = await _check_target(session, new)
             assert article.id is not None

@@ -20,7 +20,7 @@ from api.services import validation
 from api.services.changes import CommentState, comment_events
 from api.services.users import remember
 from models.queries import comments, history
-from models.queries.sanctions import bodies_since, status_counts, unrejected_after
+from models.queries.sanctions import bodies_since, unrejected_after, user_with_counts
 from models.tables import (
     APPROVED,
     BAN,
@@ -72,8 +72,9 @@ async def ensure_allowed(session: AsyncSession, user_id: str) -> User | None:
 
 async def author_facts(session: AsyncSession, user_id: str) -> AuthorFacts:
     """Check the author may post, and gather what the moderation phases ask about them."""
-    user = await ensure_allowed(session, user_id)
-    counts = (await status_counts(session, [user_id]))[user_id]
+    user, counts = await user_with_counts(session, user_id)
+    if (error := standing_error(user)) is not None:
+        raise error
     recent = await bodies_since(session, user_id, utcnow() - REPEAT_WINDOW)
     return AuthorFacts(
         comment_count=sum(counts.values()),

@@ -4,13 +4,17 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
+from typing import Any, TypeVar
 
 from sqlalchemy import update
 from sqlmodel import col, func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from models.queries.keyset import Key, Order, Page
-from models.tables import Article, utcnow
+from models.queries.settings import SETTINGS_ID
+from models.tables import Article, ModerationSettings, User, utcnow
+
+T = TypeVar("T")
 
 LISTING = Order((col(Article.listed_at), col(Article.id)), descending=True)
 
@@ -18,6 +22,35 @@ LISTING = Order((col(Article.listed_at), col(Article.id)), descending=True)
 async def articles_by_id(session: AsyncSession, ids: Iterable[int]) -> dict[int, Article]:
     rows = await session.exec(select(Article).where(col(Article.id).in_(list(set(ids)))))
     return {a.id: a for a in rows if a.id is not None}
+
+
+# A new comment's checks read the article beside one other row; each pair below is one
+# statement, and leaves both rows in the session's identity map, so that the session.get()
+# calls of the checks that follow cost no further round trip.
+
+
+async def article_with_settings(
+    session: AsyncSession, article_id: int
+) -> tuple[Article, ModerationSettings | None] | None:
+    """The article and the site's settings row (None until settings were first saved)."""
+    return await _article_with(
+        session, article_id, ModerationSettings, col(ModerationSettings.id) == SETTINGS_ID
+    )
+
+
+async def article_with_user(
+    session: AsyncSession, article_id: int, user_id: str
+) -> tuple[Article, User | None] | None:
+    """The article and the user's row (None for a user not stored yet)."""
+    return await _article_with(session, article_id, User, col(User.id) == user_id)
+
+
+async def _article_with(
+    session: AsyncSession, article_id: int, other: type[T], on: Any
+) -> tuple[Article, T | None] | None:
+    query: Any = select(Article, other).outerjoin(other, on).where(col(Article.id) == article_id)
+    row = (await session.exec(query)).first()
+    return None if row is None else (row[0], row[1])
 
 
 async def article_by_slug(session: AsyncSession, slug: str) -> Article | None:

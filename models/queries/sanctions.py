@@ -9,7 +9,7 @@ from typing import Any
 from sqlmodel import col, func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from models.tables import REJECTED, Comment, Sanction
+from models.tables import APPROVED, PENDING, REJECTED, Comment, Sanction, User
 
 
 async def sanctions_for(
@@ -41,6 +41,30 @@ async def status_counts(
     for author_id, status, count in await session.exec(query):
         counts[author_id][status] = int(count)
     return counts
+
+
+async def user_with_counts(
+    session: AsyncSession, user_id: str
+) -> tuple[User | None, dict[str, int]]:
+    """The user's row and how many of their comments are in each status, in one
+    statement (it runs for every new comment)."""
+
+    def count(status: str) -> Any:
+        return (
+            select(func.count())
+            .where(col(Comment.author_id) == user_id, col(Comment.status) == status)
+            .scalar_subquery()
+        )
+
+    statuses = (APPROVED, PENDING, REJECTED)
+    query: Any = select(User, *(count(status) for status in statuses)).where(
+        col(User.id) == user_id
+    )
+    row = (await session.exec(query)).first()
+    if row is None:
+        return None, {}  # not stored yet, so no comments either
+    user, *counts = row
+    return user, {status: int(n) for status, n in zip(statuses, counts, strict=True) if n}
 
 
 async def bodies_since(session: AsyncSession, author_id: str, since: datetime) -> list[str]:

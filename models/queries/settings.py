@@ -14,7 +14,12 @@ SETTINGS_ID = 1
 async def load_settings(session: AsyncSession) -> ModerationSettings:
     """The stored settings, or the defaults (version 0) when none were saved yet."""
     row = await session.get(ModerationSettings, SETTINGS_ID)
-    return row if row is not None else ModerationSettings(id=SETTINGS_ID)
+    return row if row is not None else defaults()
+
+
+def defaults() -> ModerationSettings:
+    """The settings in force before any were saved (version 0)."""
+    return ModerationSettings(id=SETTINGS_ID)
 
 
 async def update_settings(

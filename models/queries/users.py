@@ -11,7 +11,13 @@ from models.tables import User
 
 
 async def upsert_user(session: AsyncSession, user_id: str, name: str, role: str) -> User:
-    user = await session.get(User, user_id)
+    return await store_user(session, await session.get(User, user_id), user_id, name, role)
+
+
+async def store_user(
+    session: AsyncSession, user: User | None, user_id: str, name: str, role: str
+) -> User:
+    """Insert or refresh the user, given what a lookup of user_id just found."""
     if user is None:
         user = User(id=user_id, name=name, role=role)
         session.add(user)

@@ -53,6 +53,8 @@ EXPECTED: dict[str, str] = {
     "Mutation.setCommentsOpen": MODERATOR,
     "Mutation.updateArticleModeration": MODERATOR,
     "Mutation.claimComments": MODERATOR,
+    # The link's own token is the credential: nobody has a session yet.
+    "Mutation.exchangeConsoleLink": ANYONE,
     "Subscription.commentAdded": ANYONE,
     "Subscription.commentRemoved": ANYONE,
     "Subscription.moderationQueueChanged": MODERATOR,

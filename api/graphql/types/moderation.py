@@ -154,3 +154,4 @@ class QueueCounts:
     pending: int
     reported: int
     rejected: int
+    approved: int

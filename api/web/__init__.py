@@ -1,0 +1,71 @@
+"""The moderator console and the reader page: static files, clients of /graphql only."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from functools import cache
+from pathlib import Path
+
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, Response
+from starlette.routing import BaseRoute, Mount, Route
+from starlette.staticfiles import StaticFiles
+from starlette.types import Message, Receive, Scope, Send
+
+WEB = Path(__file__).parent
+
+# Scripts and styles come from this server's files only: no inline script or style,
+# no handler attributes, no eval. User text is only ever set as text (textContent),
+# and this policy is the second line should a bug ever let markup through.
+CSP = "; ".join(
+    (
+        "default-src 'none'",
+        "script-src 'self'",
+        "style-src 'self'",
+        "img-src 'self'",
+        "connect-src 'self'",
+        "base-uri 'none'",
+        "form-action 'none'",
+        "frame-ancestors 'none'",
+    )
+)
+HEADERS = {
+    "Content-Security-Policy": CSP,
+    # The reader page may carry ?token= (demo sign-in): never send it on as a referrer.
+    "Referrer-Policy": "no-referrer",
+    "X-Content-Type-Options": "nosniff",
+    "Cache-Control": "no-store",
+}
+
+
+@cache
+def _page(name: str) -> str:
+    return (WEB / name).read_text(encoding="utf-8")
+
+
+def _serve(name: str) -> Callable[[Request], Awaitable[Response]]:
+    async def endpoint(_request: Request) -> Response:
+        return HTMLResponse(_page(name), headers=HEADERS)
+
+    return endpoint
+
+
+class _Static(StaticFiles):
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        async def with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                message["headers"] = [
+                    *message.get("headers", []),
+                    (b"x-content-type-options", b"nosniff"),
+                ]
+            await send(message)
+
+        await super().__call__(scope, receive, with_headers)
+
+
+def web_routes() -> list[BaseRoute]:
+    return [
+        Route("/console", _serve("console.html"), methods=["GET"]),
+        Route("/articles/{slug}", _serve("reader.html"), methods=["GET"]),
+        Mount("/static", app=_Static(directory=WEB / "static"), name="static"),
+    ]
