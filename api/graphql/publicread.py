@@ -15,7 +15,6 @@ import hashlib
 import itertools
 import json
 import uuid
-from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qsl, urlencode
@@ -29,6 +28,7 @@ from api.errors import BadUserInput
 from api.graphql import cacheability
 from api.graphql.cacheability import Audience, Plan
 from api.graphql.context import Context
+from api.graphql.documents import LRU
 from api.graphql.limits import validation_rules
 from api.graphql.persisted import PersistedQueries, PersistedQueryNotFound, persisted_hash
 from api.graphql.schema import Schema
@@ -116,8 +116,8 @@ class PublicReads:
             f"stale-while-revalidate={settings.http_stale_while_revalidate}"
         ).encode()
         self._rules = validation_rules(settings)
-        self._plans: OrderedDict[tuple[str, str | None], Plan] = OrderedDict()
-        self._memo: OrderedDict[tuple[str, bytes], Resolved] = OrderedDict()
+        self._plans: LRU[tuple[str, str | None], Plan] = LRU(PLAN_ENTRIES)
+        self._memo: LRU[tuple[str, bytes], Resolved] = LRU(MEMO_ENTRIES)
 
     async def handle(
         self, scope: Scope, receive: Receive, send: Send, identity: Identity | None
@@ -152,9 +152,7 @@ class PublicReads:
                 return scope, receive
             resolved = found
             if len(raw) <= MEMO_MAX_BYTES:
-                self._memo[memo_key] = resolved
-                while len(self._memo) > MEMO_ENTRIES:
-                    self._memo.popitem(last=False)
+                self._memo.put(memo_key, resolved)
         if not self._shareable(resolved, identity):
             return self._onward(scope, receive, method, resolved)
         if not self.cache.usable:
@@ -221,9 +219,7 @@ class PublicReads:
                 max_tokens=self.runtime.settings.max_tokens,
                 rules=self._rules,
             )
-            self._plans[(query, operation_name)] = found
-            while len(self._plans) > PLAN_ENTRIES:
-                self._plans.popitem(last=False)
+            self._plans.put((query, operation_name), found)
         return found
 
     def _onward(
