@@ -87,6 +87,7 @@ class ArticleNode:
         size, key = page_args(order_by.value, order, first, after)
         scope = ThreadScope("article", size, key, order_by.value)
         page = await info.context.loaders.thread.load((scope, self.row.id))
+        await info.context.loaders.prefetch_authors(page.rows)
         return build_connection(
             page, order_by.value, order, CommentNode.of, known_count(self.row.top_level_count)
         )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import cast
 
 import strawberry
 
@@ -49,8 +50,13 @@ class CommentNode:
         return CommentNode(row=parent)
 
     @strawberry.field
-    async def author(self, info: Info) -> UserNode:
-        return await require_user(info, self.row.author_id)
+    def author(self, info: Info) -> UserNode:
+        user = info.context.loaders.known_users.get(self.row.author_id)
+        if user is not None:
+            return UserNode(row=user)
+        # Not prefetched with a page: through the DataLoader. graphql-core awaits what a
+        # resolver returns when it is awaitable; only this path needs it.
+        return cast(UserNode, require_user(info, self.row.author_id))
 
     @strawberry.field(description="Exactly the text the author sent; render it as text.")
     def body(self) -> str:
@@ -83,9 +89,11 @@ class CommentNode:
         assert self.row.id is not None
         order = ORDERS[REPLY_ORDER]
         size, key = page_args(REPLY_ORDER, order, first, after)
-        page = await info.context.loaders.thread.load(
+        loaders = info.context.loaders
+        page = await loaders.thread.load(
             (ThreadScope("parent", size, key, REPLY_ORDER), self.row.id)
         )
+        await loaders.prefetch_authors(page.rows)
         return build_connection(
             page, REPLY_ORDER, order, CommentNode.of, known_count(self.row.reply_count)
         )
