@@ -44,7 +44,12 @@ def start_server(
     workdir: Path, env: dict[str, str] | None = None, *args: str, timeout: float = 60
 ) -> Server:
     """Start `commentmod serve` in workdir and wait until /healthz answers 200."""
-    base_env = {k: v for k, v in os.environ.items() if not k.startswith("COMMENTMOD_")}
+    # No COMMENTMOD_* settings of the outer environment, and no proxies: it is all loopback.
+    base_env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith("COMMENTMOD_") and "proxy" not in k.lower()
+    }
     # Tests post fast from one address; the rate-limit tests turn limits on themselves.
     base_env["COMMENTMOD_RATE_LIMITS"] = "off"
     port = free_port()

@@ -7,7 +7,6 @@ goes from B through Redis to A, which loads and sends it under its own rules.
 from __future__ import annotations
 
 import asyncio
-import os
 import subprocess
 import time
 import uuid
@@ -21,10 +20,10 @@ import pytest
 
 from api.auth import Identity, Role, issue_token
 from tests.api.live import Feed, eventually, session
+from tests.api.serving import clean_env, commentmod
 from tests.api.test_comments import CLEAN, TOXIC
 from tests.api.test_events import REDIS_URL, needs_redis
-from tests.api.test_serve import COMMENTMOD
-from tests.servers import free_port
+from tests.servers import start_server
 
 pytestmark = needs_redis
 
@@ -74,8 +73,7 @@ class Process:
 @pytest.fixture(scope="module")
 def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Process, Process]]:
     root = tmp_path_factory.mktemp("cluster")
-    env = {k: v for k, v in os.environ.items() if not k.startswith("COMMENTMOD_")}
-    env.update(
+    env = dict(
         COMMENTMOD_DATABASE_URL=f"sqlite+aiosqlite:///{root / 'shared.db'}",
         COMMENTMOD_JWT_SECRET=SECRET,
         COMMENTMOD_SCORER="linear",
@@ -84,32 +82,16 @@ def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Process,
         # A channel of this run's own: parallel runs on one Redis never meet.
         COMMENTMOD_REDIS_PREFIX=f"commentmod-test-{uuid.uuid4().hex}",
     )
-    subprocess.run(
-        [COMMENTMOD, "db", "upgrade"], env=env, cwd=root, check=True, capture_output=True
-    )
-    processes = []
-    for name in ("a", "b"):
-        port = free_port()
-        log = root / f"serve-{name}.log"
-        popen = subprocess.Popen(
-            [COMMENTMOD, "serve", "--port", str(port), "--no-migrate"],
-            cwd=root,
-            env=env,
-            stdout=log.open("w"),
-            stderr=subprocess.STDOUT,
-        )
-        processes.append(Process(name, f"http://127.0.0.1:{port}", popen, log))
+    commentmod(root, clean_env(**env), "db", "upgrade")
+    processes: list[Process] = []
     try:
+        for name in ("a", "b"):
+            server = start_server(root, env, "--no-migrate")
+            processes.append(Process(name, server.base, server.process, server.log))
+        # Healthy is not enough: each must be listening on Redis before the tests publish.
         deadline = time.monotonic() + 60
         for process in processes:
-            while True:
-                if process.process.poll() is not None:
-                    raise AssertionError(process.log.read_text())
-                try:
-                    if process.health()["events"]["connected"]:
-                        break
-                except (httpx.TransportError, KeyError, ValueError):
-                    pass
+            while not process.health()["events"]["connected"]:
                 assert time.monotonic() < deadline, process.log.read_text()
                 time.sleep(0.2)
         yield processes[0], processes[1]
