@@ -1,8 +1,10 @@
 """Load test: many concurrent users posting and reading against one `commentmod serve`.
 
 Run:  .venv/bin/python bench/load.py [--users 200] [--seconds 60] [--post-share 0.3]
+                                     [--postgres postgresql+asyncpg://postgres@127.0.0.1:5432/test]
 
-Starts its own server (fresh SQLite database in a temporary directory, demo
+Starts its own server (fresh SQLite database in a temporary directory, or with
+--postgres a fresh database created beside the one named and dropped after; demo
 articles, COMMENTMOD_RATE_LIMITS=off, the bundled linear scorer), runs the users
 for the given time, prints one table (requests/s, p50/p99 latency, errors by kind),
 then checks the database: every comment whose addComment succeeded is stored
@@ -17,16 +19,18 @@ import os
 import random
 import secrets
 import socket
-import sqlite3
 import subprocess
 import sys
 import tempfile
 import time
+import uuid
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
+from sqlalchemy import make_url, text
+from sqlalchemy.ext.asyncio import create_async_engine
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
@@ -116,20 +120,45 @@ def percentile(values: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
 
 
-def verify(db: Path, results: Results) -> tuple[int, list[str]]:
+def verify(url: str, results: Results) -> tuple[int, list[str]]:
     """Every successful addComment's comment is in the database exactly once."""
-    connection = sqlite3.connect(db)
-    rows = connection.execute(
-        "SELECT client_mutation_id, count(*) FROM comments GROUP BY client_mutation_id"
-    ).fetchall()
-    connection.close()
-    stored = dict(rows)
+
+    async def rows() -> list[tuple[str | None, int]]:
+        engine = create_async_engine(url)
+        try:
+            async with engine.connect() as connection:
+                result = await connection.execute(
+                    text(
+                        "SELECT client_mutation_id, count(*) FROM comments"
+                        " GROUP BY client_mutation_id"
+                    )
+                )
+                return [(row[0], int(row[1])) for row in result]
+        finally:
+            await engine.dispose()
+
+    found = asyncio.run(rows())
+    stored = dict(found)
     problems = [
         f"{mutation_id}: stored {stored.get(mutation_id, 0)} times"
         for mutation_id in results.posted
         if stored.get(mutation_id, 0) != 1
     ]
-    return len(rows), problems
+    return len(found), problems
+
+
+def _admin(url: str, statement: str) -> None:
+    """Run CREATE/DROP DATABASE on the server `url` names (outside a transaction)."""
+
+    async def go() -> None:
+        engine = create_async_engine(url, isolation_level="AUTOCOMMIT")
+        try:
+            async with engine.connect() as connection:
+                await connection.execute(text(statement))
+        finally:
+            await engine.dispose()
+
+    asyncio.run(go())
 
 
 async def run(args: argparse.Namespace, base: str) -> Results:
@@ -157,14 +186,19 @@ def main() -> None:
     parser.add_argument("--users", type=int, default=200)
     parser.add_argument("--seconds", type=float, default=60)
     parser.add_argument("--post-share", type=float, default=0.3)
+    parser.add_argument("--postgres", help="a PostgreSQL URL; the test uses a fresh database")
     args = parser.parse_args()
 
     workdir = Path(tempfile.mkdtemp(prefix="commentmod-load-"))
-    db = workdir / "load.db"
+    url = f"sqlite+aiosqlite:///{workdir / 'load.db'}"
+    if args.postgres:
+        name = f"commentmod_load_{uuid.uuid4().hex[:12]}"
+        _admin(args.postgres, f'CREATE DATABASE "{name}"')
+        url = make_url(args.postgres).set(database=name).render_as_string(hide_password=False)
     os.environ["COMMENTMOD_JWT_SECRET"] = secrets.token_urlsafe(48)
     env = {
         **os.environ,
-        "COMMENTMOD_DATABASE_URL": f"sqlite+aiosqlite:///{db}",
+        "COMMENTMOD_DATABASE_URL": url,
         "COMMENTMOD_RATE_LIMITS": "off",
         "COMMENTMOD_SCORER": "linear",
         "COMMENTMOD_LOG_LEVEL": "WARNING",
@@ -198,7 +232,8 @@ def main() -> None:
         log.close()
 
     total = sum(len(v) for v in results.latencies.values()) + sum(results.errors.values())
-    print(f"{args.users} users, {elapsed:.0f} s, one server process, SQLite, linear scorer")
+    dialect = "PostgreSQL" if args.postgres else "SQLite"
+    print(f"{args.users} users, {elapsed:.0f} s, one server process, {dialect}, linear scorer")
     print(f"{'kind':<6} {'requests':>9} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8}")
     for kind, values in results.latencies.items():
         print(
@@ -207,7 +242,9 @@ def main() -> None:
         )
     print(f"{'all':<6} {total:>9} {total / elapsed:>8.1f}")
     print("errors:", dict(results.errors) or "none")
-    stored, problems = verify(db, results)
+    stored, problems = verify(url, results)
+    if args.postgres:
+        _admin(args.postgres, f'DROP DATABASE "{make_url(url).database}"')
     print(f"addComment succeeded {len(results.posted)} times; {stored} distinct comments stored")
     if problems:
         print("NOT stored exactly once:", *problems[:20], sep="\n  ")
