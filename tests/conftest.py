@@ -94,12 +94,16 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path, template_db: Pa
     return url
 
 
+def make_settings(database_url: str, **overrides: Any) -> Settings:
+    """The tests' settings: a fixed secret and, unless overridden, no rate limits (tests
+    post quickly as one user; the rate-limit tests turn them on)."""
+    values: dict[str, Any] = {"rate_limits": "off", **overrides}
+    return Settings(database_url=database_url, jwt_secret="test-secret-" + "x" * 64, **values)
+
+
 @pytest.fixture
 def settings(database_url: str) -> Settings:
-    # Rate limits are off here: tests post quickly as one user; their own tests turn them on.
-    return Settings(
-        database_url=database_url, jwt_secret="test-secret-" + "x" * 64, rate_limits="off"
-    )
+    return make_settings(database_url)
 
 
 @pytest.fixture

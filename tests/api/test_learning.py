@@ -17,7 +17,7 @@ from api.settings import Settings
 from moderation.learning.store import ModelStore
 from moderation.learning.trainer import TOLERANCE_AUC_TOXICITY
 from moderation.scorers.registry import LoadedScorer
-from tests.conftest import Api
+from tests.conftest import Api, make_settings
 from tests.learned import needs_learned
 
 pytestmark = needs_learned
@@ -83,12 +83,7 @@ NEW_PLAIN = [
 
 @pytest.fixture
 def settings(database_url: str, learned_models: Path) -> Settings:
-    return Settings(
-        database_url=database_url,
-        jwt_secret="test-secret-" + "x" * 64,
-        models_dir=learned_models,
-        rate_limits="off",
-    )
+    return make_settings(database_url, models_dir=learned_models)
 
 
 @pytest.fixture

@@ -6,17 +6,12 @@ import pytest
 
 from api.settings import Settings
 from tests.api.test_author_phases import reasons
-from tests.conftest import Api
+from tests.conftest import Api, make_settings
 
 
 @pytest.fixture
 def settings(database_url: str) -> Settings:
-    return Settings(
-        database_url=database_url,
-        jwt_secret="test-secret-" + "x" * 64,
-        rate_limits="off",
-        new_commenter_hold=2,
-    )
+    return make_settings(database_url, new_commenter_hold=2)
 
 
 async def test_new_commenters_first_comments_are_held(api: Api) -> None:

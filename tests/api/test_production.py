@@ -5,17 +5,12 @@ from __future__ import annotations
 import pytest
 
 from api.settings import Settings
-from tests.conftest import Api
+from tests.conftest import Api, make_settings
 
 
 @pytest.fixture
 def settings(database_url: str) -> Settings:
-    return Settings(
-        database_url=database_url,
-        jwt_secret="test-secret-" + "x" * 64,
-        rate_limits="off",
-        env="production",
-    )
+    return make_settings(database_url, env="production")
 
 
 async def test_production_mode_hides_the_schema(api: Api) -> None:

@@ -15,7 +15,7 @@ from api.app import create_app
 from api.runtime import Runtime
 from api.settings import Settings
 from moderation.scorers.registry import LoadedScorer
-from tests.conftest import Api
+from tests.conftest import Api, make_settings
 
 REDIS_URL = "redis://127.0.0.1:6379/0"
 ADD = "mutation($i: AddCommentInput!) { addComment(input: $i) { comment { id } } }"
@@ -23,8 +23,7 @@ REPORT = "mutation($i: ReportCommentInput!) { reportComment(input: $i) { comment
 
 
 def limited(database_url: str, **overrides: Any) -> Settings:
-    values: dict[str, Any] = {"rate_limits": "on", **overrides}
-    return Settings(database_url=database_url, jwt_secret="test-secret-" + "x" * 64, **values)
+    return make_settings(database_url, **{"rate_limits": "on", **overrides})
 
 
 @pytest.fixture

@@ -17,6 +17,7 @@ from api.settings import Settings
 from tests.api.live import Feed, Server, Socket, eventually, serve, session
 from tests.api.test_comments import CLEAN, TOXIC
 from tests.api.test_moderation import APPROVE, REJECT
+from tests.conftest import make_settings
 
 ADDED = """subscription($a: ID!) { commentAdded(articleId: $a) {
   id body status author { id } parent { id body } article { slug } moderation { model } } }"""
@@ -28,13 +29,7 @@ MINE = "subscription { myCommentStatusChanged { id status version } }"
 
 @pytest.fixture
 def settings(database_url: str) -> Settings:
-    return Settings(
-        database_url=database_url,
-        jwt_secret="test-secret-" + "x" * 64,
-        ws_max_subscriptions=3,
-        ws_keep_alive_interval=0.2,
-        rate_limits="off",
-    )
+    return make_settings(database_url, ws_max_subscriptions=3, ws_keep_alive_interval=0.2)
 
 
 @pytest.fixture

@@ -8,15 +8,13 @@ import pytest
 from api.auth import Identity, Role, issue_token
 from api.settings import Settings
 from tests.api.test_auth import QUERY, claims
-from tests.conftest import Api
+from tests.conftest import Api, make_settings
 
 
 @pytest.fixture
 def settings(database_url: str) -> Settings:
-    return Settings(
-        database_url=database_url,
-        jwt_secret="test-secret-" + "x" * 64,
-        rate_limits="off",
+    return make_settings(
+        database_url,
         jwt_issuer="https://id.example.org",
         jwt_audience="comments",
         cors_origins="https://news.example.org, https://app.example.org",
