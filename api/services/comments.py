@@ -120,14 +120,12 @@ async def add_comment(runtime: Runtime, author: Identity, new: NewComment) -> Co
     decision = await judge(runtime, new.body, article, site, facts)
     try:
         async with runtime.db.write() as session:
-            # Likewise the article and the author's row: one statement.
-            pair = None
+            # Likewise the article and the author's row: one statement. Without the
+            # article, _check_target below refuses the comment (and all rolls back).
             if new.article_id is not None:
                 pair = await articles.article_with_user(session, new.article_id, author.user_id)
-            if pair is not None:
-                await remember_found(session, author, pair[1])
-            else:
-                await remember(session, author)
+                if pair is not None:
+                    await remember_found(session, author, pair[1])
             await sanctions.ensure_allowed(session, author.user_id)
             article, parent = await _check_target(session, new)
             assert article.id is not None
