@@ -42,6 +42,9 @@ class LRU(Generic[K, V]):
         if len(self._items) > self.size:
             self._items.popitem(last=False)
 
+    def __contains__(self, key: object) -> bool:
+        return key in self._items
+
     def __len__(self) -> int:
         return len(self._items)
 

@@ -11,10 +11,10 @@ from __future__ import annotations
 import hashlib
 import logging
 import re
-from collections import OrderedDict
 from typing import Any
 
 from api.errors import AppError, BadUserInput
+from api.graphql.documents import LRU
 
 logger = logging.getLogger("commentmod.persisted")
 
@@ -43,10 +43,9 @@ def persisted_hash(extensions: object) -> str | None:
 
 class PersistedQueries:
     def __init__(self, *, max_entries: int, redis_url: str | None, prefix: str, ttl: int) -> None:
-        self.max_entries = max_entries
         self.ttl = ttl
         self.prefix = f"{prefix}:apq"
-        self._local: OrderedDict[str, str] = OrderedDict()
+        self._local: LRU[str, str] = LRU(max_entries)
         self._redis: Any = None
         if redis_url:
             from redis.asyncio import Redis
@@ -70,21 +69,14 @@ class PersistedQueries:
                 raw = None
             if raw is not None:
                 found = raw.decode()
-                self._put(digest, found)
+                self._local.put(digest, found)
         if found is None:
             raise PersistedQueryNotFound("PersistedQueryNotFound")
-        self._local.move_to_end(digest)
         return found
-
-    def _put(self, digest: str, query: str) -> None:
-        self._local[digest] = query
-        self._local.move_to_end(digest)
-        while len(self._local) > self.max_entries:
-            self._local.popitem(last=False)
 
     async def _remember(self, digest: str, query: str) -> None:
         known = digest in self._local
-        self._put(digest, query)
+        self._local.put(digest, query)
         if known or self._redis is None:
             return
         try:
