@@ -103,7 +103,7 @@ def create_app(
             Route("/healthz", healthz, methods=["GET"]),
             *perspective_routes(runtime),
             # The console and the reader page: static clients of /graphql.
-            *web_routes(),
+            *web_routes(production=settings.production),
         ],
         middleware=middleware,
         lifespan=lifespan,

@@ -108,6 +108,10 @@ def serve(
         options.update(factory=True, workers=workers)
     else:
         app = create_app(runtime=Runtime(settings, scorer=loaded), migrate=False, freeze_heap=True)
+    from api.web import page_urls
+
+    for name, url in page_urls(host, port, production=settings.production):
+        logging.getLogger("commentmod").info("%-12s %s", name, url)
     # On SIGTERM uvicorn stops accepting, lets requests in flight finish (up to the
     # grace period), then runs the lifespan shutdown: acknowledged comments are stored.
     uvicorn.run(

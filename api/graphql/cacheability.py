@@ -60,7 +60,6 @@ READER_FIELDS: dict[str, frozenset[str]] = {
             "publishedAt",
             "commentsOpen",
             "commentCount",
-            "comments",
         }
     ),
     "ArticleConnection": frozenset({"edges", "pageInfo", "totalCount"}),
@@ -68,15 +67,15 @@ READER_FIELDS: dict[str, frozenset[str]] = {
     "ArticleEdge": frozenset({"cursor", "node"}),
     "CommentEdge": frozenset({"cursor", "node"}),
     "PageInfo": frozenset({"hasNextPage", "endCursor"}),
-    "Comment": frozenset(
-        {"id", "article", "author", "body", "createdAt", "status", "replyCount", "replies"}
-    ),
+    "Comment": frozenset({"id", "article", "author", "body", "createdAt", "status", "replyCount"}),
     "User": frozenset({"id", "name", "role"}),
 }
-# Fields that answer a signed-in author's own held comment, and null to anyone else.
+# Fields that answer a signed-in author's own held comments too (threads list them
+# beside the approved ones), and only approved ones to anyone else.
 ANONYMOUS_FIELDS: dict[str, frozenset[str]] = {
     "Query": frozenset({"comment"}),
-    "Comment": frozenset({"parent"}),
+    "Article": frozenset({"comments"}),
+    "Comment": frozenset({"parent", "replies"}),
 }
 DIRECTIVES = frozenset({"include", "skip"})
 

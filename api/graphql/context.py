@@ -60,6 +60,10 @@ class Context:
         if self.reads is not None:
             self.reads.add(tag)
 
+    def viewer_id(self) -> str | None:
+        """Whose own held comments a thread shows besides the approved ones."""
+        return None if self.identity is None else self.identity.user_id
+
     def signed_in(self) -> Identity:
         if self.identity is None:
             raise Unauthenticated("sign in to do this")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Awaitable, Callable
 from functools import cache
 from pathlib import Path
@@ -43,9 +44,16 @@ def _page(name: str) -> str:
     return (WEB / name).read_text(encoding="utf-8")
 
 
-def _serve(name: str) -> Callable[[Request], Awaitable[Response]]:
+# What a page shows in development only (links to GraphiQL), between these markers.
+DEVELOPMENT_ONLY = re.compile(r"\s*<!-- development -->.*?<!-- /development -->", re.DOTALL)
+
+
+def _serve(name: str, *, production: bool = False) -> Callable[[Request], Awaitable[Response]]:
+    page = _page(name)
+    page = DEVELOPMENT_ONLY.sub("", page) if production else page
+
     async def endpoint(_request: Request) -> Response:
-        return HTMLResponse(_page(name), headers=HEADERS)
+        return HTMLResponse(page, headers=HEADERS)
 
     return endpoint
 
@@ -63,9 +71,25 @@ class _Static(StaticFiles):
         await super().__call__(scope, receive, with_headers)
 
 
-def web_routes() -> list[BaseRoute]:
+def web_routes(*, production: bool = False) -> list[BaseRoute]:
     return [
+        # The landing page: links to the reader pages, the console and (development) GraphiQL.
+        Route("/", _serve("index.html", production=production), methods=["GET"]),
         Route("/console", _serve("console.html"), methods=["GET"]),
         Route("/articles/{slug}", _serve("reader.html"), methods=["GET"]),
         Mount("/static", app=_Static(directory=WEB / "static"), name="static"),
     ]
+
+
+def page_urls(host: str, port: int, *, production: bool) -> list[tuple[str, str]]:
+    """(name, URL) of the pages a newcomer opens first, for the startup log."""
+    # A wildcard address listens on loopback too; a browser cannot open 0.0.0.0 everywhere.
+    shown = {"0.0.0.0": "127.0.0.1", "::": "[::1]", "": "127.0.0.1"}.get(host, host)
+    if ":" in shown and not shown.startswith("["):
+        shown = f"[{shown}]"
+    base = f"http://{shown}:{port}"
+    urls = [("landing page", f"{base}/"), ("console", f"{base}/console")]
+    if not production:
+        urls.append(("GraphiQL", f"{base}/graphql"))
+    urls.append(("health", f"{base}/healthz"))
+    return urls

@@ -141,6 +141,9 @@ class ThreadScope:
     first: int
     after: Key | None
     order: str  # a name in ORDERS; kept as a name so that scopes hash
+    # A signed-in viewer also sees their own comments that are not approved (held
+    # ones stay visible to their author, marked as such); None: approved only.
+    viewer: str | None = None
 
 
 async def thread_pages(
@@ -158,7 +161,13 @@ async def thread_pages(
     owners = list(dict.fromkeys(owner_ids))
     if not owners:
         return {}
-    conditions: list[ColumnElement[bool]] = [col(Comment.status) == APPROVED]
+    approved = col(Comment.status) == APPROVED
+    own = (
+        None
+        if scope.viewer is None
+        else and_(col(Comment.author_id) == scope.viewer, col(Comment.status) != APPROVED)
+    )
+    conditions: list[ColumnElement[bool]] = []
     if scope.kind == "article":
         conditions.append(col(Comment.parent_id).is_(None))
     order = ORDERS[scope.order]
@@ -173,14 +182,17 @@ async def thread_pages(
         # article whose comments are all from one week reads most of the table. Several
         # articles: one such LIMIT per article (UNION ALL), never a window over all of
         # their comments.
+        # The viewer's own held comments are one more such branch per article (read
+        # off ix_comment_author's few rows), so the approved branch keeps its plan.
         parent = col(Comment.parent_id)
         branches = [
             select(col(Comment.id))
-            .where(owner == owner_id, *conditions)
+            .where(owner == owner_id, visible, *conditions)
             .order_by(parent.desc() if order.descending else parent.asc(), *order.order_by())
             .limit(scope.first + 1)
             .subquery()
             for owner_id in owners
+            for visible in ([approved] if own is None else [approved, own])
         ]
         ids: Any = (
             select(branches[0].c.id)
@@ -192,6 +204,7 @@ async def thread_pages(
         for comment in (await session.exec(query)).all():
             pages[comment.article_id].append(comment)
         return {k: Page.from_overfetch(v, scope.first) for k, v in pages.items()}
+    conditions.append(approved if own is None else or_(approved, own))
     if len(owners) == 1:
         single = (
             select(Comment)

@@ -85,7 +85,7 @@ class ArticleNode:
         order_by = order_by or CommentOrder.NEWEST_FIRST
         order = ORDERS[order_by.value]
         size, key = page_args(order_by.value, order, first, after)
-        scope = ThreadScope("article", size, key, order_by.value)
+        scope = ThreadScope("article", size, key, order_by.value, info.context.viewer_id())
         page = await info.context.loaders.thread.load((scope, self.row.id))
         await info.context.loaders.prefetch_authors(page.rows)
         return build_connection(

@@ -91,7 +91,7 @@ class CommentNode:
         size, key = page_args(REPLY_ORDER, order, first, after)
         loaders = info.context.loaders
         page = await loaders.thread.load(
-            (ThreadScope("parent", size, key, REPLY_ORDER), self.row.id)
+            (ThreadScope("parent", size, key, REPLY_ORDER, info.context.viewer_id()), self.row.id)
         )
         await loaders.prefetch_authors(page.rows)
         return build_connection(
