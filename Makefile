@@ -1,27 +1,63 @@
-# The two entry points: `make run` and `make test`. Both set up .venv on first use.
+# The two entry points: `make run` and `make test`. Each sets up .venv on first use
+# from a lock file (requirements/*.txt: every package, transitive ones included, pinned
+# with hashes), so a fresh clone installs exactly what was tested.
+#   make run      runtime packages only (requirements/runtime.txt), then the server
+#   make test     development packages too (requirements/dev.txt), then the suite
+#   make lock     recompile the lock files after editing pyproject.toml (keeps other pins)
+#   make upgrade  move every pin to its newest release, then run the suite
 VENV ?= .venv
-# torch==2.13.0 comes from the CPU wheel on this disk, never PyPI's CUDA build.
+# torch==2.13.0+cpu comes from the CPU wheel on this disk, never PyPI's CUDA build.
 WHEELS ?= /opt/wheels
 PIP_FIND := $(if $(wildcard $(WHEELS)),--find-links $(WHEELS),)
 PYTHON ?= python3
 BIN := $(VENV)/bin
-STAMP := $(VENV)/.installed-stamp
+RUNTIME_LOCK := requirements/runtime.txt
+DEV_LOCK := requirements/dev.txt
+RUNTIME_STAMP := $(VENV)/.runtime-stamp
+DEV_STAMP := $(VENV)/.dev-stamp
+# requirements/pip.in locks pip and setuptools (our build backend) as well.
+LOCK_INPUTS := pyproject.toml requirements/pip.in
+LOCK_FLAGS := --quiet --generate-hashes --allow-unsafe --strip-extras \
+	--no-emit-index-url --no-emit-find-links $(PIP_FIND)
 
-.PHONY: run test test-sqlite lint setup
+.PHONY: run test test-sqlite lint setup lock upgrade
 
-$(STAMP): pyproject.toml
+$(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet $(PIP_FIND) 'torch==2.13.0'
-	$(BIN)/python -m pip install --quiet $(PIP_FIND) -e '.[dev,detoxify,learned]'
-	touch $(STAMP)
 
-setup: $(STAMP)
+# The project itself goes in editable, without dependencies (the lock has them all) and
+# built by the locked setuptools.
+define install_lock
+	$(BIN)/python -m pip install --quiet $(PIP_FIND) --require-hashes -r $(1)
+	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
+	touch $@
+endef
 
-run: $(STAMP)
+$(RUNTIME_STAMP): $(RUNTIME_LOCK) pyproject.toml | $(BIN)/python
+	$(call install_lock,$(RUNTIME_LOCK))
+
+$(DEV_STAMP): $(DEV_LOCK) pyproject.toml | $(BIN)/python
+	$(call install_lock,$(DEV_LOCK))
+
+setup: $(DEV_STAMP)
+
+run: $(RUNTIME_STAMP)
 	$(BIN)/commentmod serve --demo
 
-lint: $(STAMP)
+# The runtime lock is what `commentmod serve` needs with its default (learned) scorer;
+# the development lock adds the tools, the detoxify scorer and pip-tools, constrained to
+# the runtime pins so that tests run what production runs.
+lock: $(DEV_STAMP)
+	$(BIN)/pip-compile $(LOCK_FLAGS) $(LOCK_ARGS) --extra learned \
+		-o $(RUNTIME_LOCK) $(LOCK_INPUTS)
+	$(BIN)/pip-compile $(LOCK_FLAGS) $(LOCK_ARGS) --extra dev --extra detoxify --extra learned \
+		-c $(RUNTIME_LOCK) -o $(DEV_LOCK) $(LOCK_INPUTS)
+
+upgrade:
+	$(MAKE) lock LOCK_ARGS=--upgrade
+	$(MAKE) test
+
+lint: $(DEV_STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy

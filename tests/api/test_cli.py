@@ -18,6 +18,12 @@ from api.graphql.schema import schema
 from api.settings import Settings
 from tests.conftest import SHARED
 
+REPO = Path(__file__).resolve().parents[2]
+# README's import example, shipped with the project (text written for it).
+EXAMPLES = [
+    REPO / "docs" / "examples" / "harbour-ferry-timetable.txt",
+    REPO / "docs" / "examples" / "articles.jsonl",
+]
 SAMPLE = SHARED / "samples" / "000_42ce32c39bf693e7.txt"
 
 
@@ -87,13 +93,29 @@ def test_export_schema_prints_the_sdl(env: dict[str, str]) -> None:
     assert result.output.strip() == schema.as_str().strip()
 
 
-@pytest.mark.skipif(not SAMPLE.exists(), reason="shared samples are not beside this checkout")
-def test_import_the_shared_sample_text_file(env: dict[str, str]) -> None:
-    result = run("import-articles", str(SAMPLE), env=env)
+def test_import_the_shipped_examples_then_again(env: dict[str, str], tmp_path: Path) -> None:
+    # The shared samples too, where they lie beside this checkout.
+    files = [*EXAMPLES, *([SAMPLE] if SAMPLE.exists() else [])]
+    result = run("import-articles", *map(str, files), env=env)
     assert result.returncode == 0, result.stderr
-    assert "1 created" in result.stdout
-    again = run("import-articles", str(SAMPLE), env=env)
-    assert "1 updated" in again.stdout
+    assert f"{len(files) + 1} created" in result.stdout
+    again = run("import-articles", *map(str, files), env=env)
+    assert again.returncode == 0, again.stderr
+    assert f"{len(files) + 1} updated" in again.stdout
+
+    import sqlite3
+
+    db = sqlite3.connect(tmp_path / "var" / "commentmod.db")
+    rows = {
+        slug: (title, language)
+        for slug, title, language in db.execute("SELECT slug, title, language FROM articles")
+    }
+    assert rows["harbour-ferry-timetable"] == (
+        "Harbour ferry adds an early crossing for commuters",
+        "en",
+    )
+    assert rows["library-late-opening"][1] == "en" and rows["maktaba-tamdid"][1] == "ar"
+    assert len(rows) == len(files) + 1
 
 
 def test_import_jsonl_and_text_then_read_over_graphql(env: dict[str, str], tmp_path: Path) -> None:
