@@ -286,7 +286,8 @@ class PerspectiveEndpoint:
     def _languages(self, common: Common, attributes: Sequence[str]) -> tuple[list[str], list[str]]:
         """(languages the text is scored as, languages detected); refuses languages the
         scorer was not trained on, as Perspective does."""
-        detected = detect(common.text).language
+        found = detect(common.text)
+        detected = found.language
         supported = self.runtime.scoring.languages
         wanted = [primary(lang) for lang in common.languages]
         if not wanted and detected is not None:
@@ -298,7 +299,8 @@ class PerspectiveEndpoint:
                 f"{', '.join(unsupported)}"
             )
         used = list(common.languages) or [detected or supported[0]]
-        return used, [detected] if detected else []
+        # Reported like Perspective does, even when too weak to pick the scoring language.
+        return used, [found.guess] if found.guess else []
 
     async def _score(self, texts: list[str]) -> list[dict[str, float]]:
         scorer = self.runtime.scoring
@@ -390,9 +392,9 @@ class PerspectiveEndpoint:
                 ) from None
         except PerspectiveError as exc:
             return exc.response()
-        detected = detect(common.text).language
+        guess = detect(common.text).guess
         body: dict[str, object] = {
-            "detectedLanguages": [detected] if detected else [],
+            "detectedLanguages": [guess] if guess else [],
             "requestedLanguages": list(common.languages),
         }
         if common.client_token is not None:

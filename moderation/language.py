@@ -16,6 +16,9 @@ class Detected:
     # ISO 639-1 code, or None when the text is too short or the guess too weak.
     language: str | None
     confidence: float
+    # The most likely language however weak (a report, never a reason to hold);
+    # None only when the text is too short to guess.
+    guess: str | None = None
 
 
 @cache
@@ -35,4 +38,6 @@ def detect(text: str) -> Detected:
         return Detected(None, 0.0)
     language, confidence = _identifier().classify(text)
     confidence = float(confidence)
-    return Detected(str(language) if confidence >= MIN_CONFIDENCE else None, confidence)
+    return Detected(
+        str(language) if confidence >= MIN_CONFIDENCE else None, confidence, str(language)
+    )
