@@ -20,6 +20,7 @@ from models.database import Database, redact
 from models.migrate import current_revision, head_revision, upgrade
 
 if TYPE_CHECKING:
+    from api.runtime import Runtime as RuntimeT
     from api.services.learn import LearnOutcome as LearnOutcomeT
     from moderation.learning.store import ModelStore as ModelStoreT
 
@@ -60,7 +61,12 @@ def main() -> None:
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=int)
 @click.option("--database-url", help="Overrides COMMENTMOD_DATABASE_URL.")
-@click.option("--demo", is_flag=True, help="Load sample articles if the database has none.")
+@click.option(
+    "--demo",
+    is_flag=True,
+    help="Load sample articles, threads, held comments and a report (once; not into a "
+    "database that holds other articles).",
+)
 @click.option("--no-migrate", is_flag=True, help="Do not apply pending migrations at start.")
 @click.option(
     "--workers",
@@ -96,7 +102,7 @@ def serve(
     if not no_migrate:
         upgrade(settings.database_url)
     if demo:
-        asyncio.run(_load_demo(settings))
+        asyncio.run(_load_demo(Runtime(settings, scorer=loaded)))
     options: dict[str, Any] = {}
     if workers > 1:
         # Workers are fresh processes that build the app from the environment; the
@@ -129,20 +135,25 @@ def serve(
     )
 
 
-async def _load_demo(settings: Settings) -> None:
-    from api.demo import ARTICLES
-    from api.services.articles import upsert_many
-    from models.queries.articles import count_articles
+async def _load_demo(runtime: RuntimeT) -> None:
+    from api.services.demo import load_demo
 
-    db = Database(settings.database_url)
+    log = logging.getLogger("commentmod")
+    await runtime.start(migrate=False)
     try:
-        async with db.read() as session:
-            if await count_articles(session) > 0:
-                return
-        await upsert_many(db, ARTICLES)
-        logging.getLogger("commentmod").info("demo: loaded %d sample articles", len(ARTICLES))
+        loaded = await load_demo(runtime)
     finally:
-        await db.dispose()
+        await runtime.stop()
+    if loaded is None:
+        log.info("demo: skipped, the database holds other articles")
+    else:
+        log.info(
+            "demo: added %d articles, %d comments (%d for moderators), %d reports",
+            loaded.articles,
+            loaded.comments,
+            loaded.held,
+            loaded.reports,
+        )
 
 
 @cli.command()
