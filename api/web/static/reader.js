@@ -146,15 +146,20 @@ function findComment(id) {
   return document.querySelector(`li.comment[data-id="${CSS.escape(id)}"]`);
 }
 
-function renderComment(node, { mine = false } = {}) {
+// The signed-in reader's own comments: the thread lists their held ones too, marked.
+function isMine(node) {
+  return Boolean(state.viewer) && node.author?.id === state.viewer.id;
+}
+
+function renderComment(node, { mine = isMine(node) } = {}) {
   const replies = h("ol", { class: "replies" });
-  const element = h("li", { class: "comment", dataset: { id: node.id } },
+  const element = h("li", { class: mine ? "comment mine" : "comment", dataset: { id: node.id } },
     h("div", { class: "meta" },
       h("span", { class: "author" }, node.author.name), " ", formatTime(node.createdAt),
       statusBadge(node.status, mine)),
     h("p", { class: "body", dir: "auto" }, node.body),
     h("div", { class: "comment-actions" },
-      canPost() && h("button", { type: "button", class: "link reply", onclick: () => openReply(element, node.id) }, "Reply")),
+      canPost() && node.status !== "PENDING" && node.status !== "REJECTED" && h("button", { type: "button", class: "link reply", onclick: () => openReply(element, node.id) }, "Reply")),
     h("div", { class: "reply-slot" }),
     replies,
   );
