@@ -12,6 +12,7 @@ from tests.api.serving import clean_env, commentmod, serving
 
 SECRET = "remote-scorer-test-" + "s" * 48
 
+UPSERT = 'mutation { upsertArticle(input: {slug: "bridge", title: "Bridge", body: "Open."}) { article { id } } }'
 ADD = "mutation($i: AddCommentInput!) { addComment(input: $i) { comment { id status body } } }"
 QUEUE = """{ moderationQueue(queue: PENDING) { edges { node { id body status
              moderation { model scores { label score } reasons { code detail } } } } } }"""
@@ -47,11 +48,13 @@ def test_api_node_scores_remotely_and_holds_comments_when_the_scorer_node_stops(
         )
         writer = issue_token(SECRET, Identity("ann", "Ann", Role.COMMENTER), 600)
         mod = issue_token(SECRET, Identity("mo", "Mo", Role.MODERATOR), 600)
-        with serving(api_dir, api_env, "--demo") as api_node:
+        admin = issue_token(SECRET, Identity("ad", "Ad", Role.ADMIN), 600)
+        with serving(api_dir, api_env) as api_node:
             base = api_node.base
             assert httpx.get(f"{base}/healthz").json()["scorer"]["name"] == remote
-            articles = gql(base, writer, "{ articles { edges { node { id } } } }")
-            article_id = articles["articles"]["edges"][0]["node"]["id"]
+            # Not --demo: its comments would go through the scorer node too.
+            article = gql(base, admin, UPSERT)["upsertArticle"]["article"]
+            article_id = article["id"]
 
             def add(body: str) -> Any:
                 data = gql(base, writer, ADD, {"i": {"articleId": article_id, "body": body}})
