@@ -26,10 +26,12 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 
 # The project itself goes in editable, without dependencies (the lock has them all) and
-# built by the locked setuptools.
+# built by the locked setuptools; pip check then catches a dependency added to
+# pyproject.toml but not yet locked.
 define install_lock
 	$(BIN)/python -m pip install --quiet $(PIP_FIND) --require-hashes -r $(1)
 	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
+	$(BIN)/python -m pip check || { echo "$(1) lacks what pyproject.toml asks: run make lock" >&2; exit 1; }
 	touch $@
 endef
 
