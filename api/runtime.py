@@ -7,11 +7,11 @@ import contextlib
 import logging
 from collections import Counter
 
-from api.events import EventBus, create_bus
-from api.ratelimit import RateLimiter
-from api.responsecache import ResponseCache
-from api.services.policy import PolicyCache
-from api.settings import Settings
+from api.http.config import Settings
+from api.http.ratelimit import RateLimiter
+from api.live.events import EventBus, create_bus
+from api.readcache.policies import PolicyCache
+from api.readcache.responsecache import ResponseCache
 from models.database import Database, redact
 from models.migrate import upgrade
 from moderation.batcher import MicroBatcher

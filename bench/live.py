@@ -35,7 +35,7 @@ import websockets
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from api.auth import Identity, Role, issue_token  # noqa: E402
+from api.http.auth import Identity, Role, issue_token  # noqa: E402
 
 SECRET = "bench-secret-" + "z" * 48
 SUBSCRIPTION = "subscription($a: ID!) { commentAdded(articleId: $a) { id body author { name } } }"

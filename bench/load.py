@@ -34,7 +34,7 @@ from sqlalchemy.ext.asyncio import create_async_engine
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from api.auth import Identity, Role, issue_token
+from api.http.auth import Identity, Role, issue_token
 
 ADD = "mutation($i: AddCommentInput!) { addComment(input: $i) { comment { id status } } }"
 THREAD = """query($slug: String!) { article(slug: $slug) { commentCount comments(first: 20) {

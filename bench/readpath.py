@@ -42,7 +42,7 @@ import httpx
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from api.auth import Identity, Role, issue_token  # noqa: E402
+from api.http.auth import Identity, Role, issue_token  # noqa: E402
 
 SECRET = "bench-secret-" + "r" * 48
 THREAD = """query Thread($slug: String!) { article(slug: $slug) { id title commentCount
@@ -193,8 +193,8 @@ def statement_count(database_url: str, slug: str) -> int:
     from asgi_lifespan import LifespanManager
     from sqlalchemy import event
 
-    from api.app import create_app
-    from api.settings import Settings
+    from api.http.app import create_app
+    from api.http.config import Settings
 
     async def run() -> int:
         settings = Settings(

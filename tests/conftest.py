@@ -19,10 +19,10 @@ from sqlalchemy.engine import make_url
 from sqlmodel import SQLModel
 
 import models.tables  # noqa: F401  (the tables to empty between tests)
-from api.app import create_app
-from api.auth import Identity, Role, issue_token
+from api.http.app import create_app
+from api.http.auth import Identity, Role, issue_token
+from api.http.config import Settings
 from api.runtime import Runtime
-from api.settings import Settings
 from models.migrate import upgrade
 from moderation.scorers.registry import LoadedScorer, load_scorer
 

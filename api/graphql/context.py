@@ -9,10 +9,10 @@ from typing import Protocol
 from starlette.requests import HTTPConnection
 from strawberry.types import Info as StrawberryInfo
 
-from api.auth import Identity
-from api.errors import Forbidden, Unauthenticated
 from api.graphql.loaders import Loaders
-from api.ratelimit import client_address
+from api.http.auth import Identity
+from api.http.errors import Forbidden, Unauthenticated
+from api.http.ratelimit import client_address
 from api.runtime import Runtime
 
 # One WebSocket connection runs many operations, and a subscription many events,

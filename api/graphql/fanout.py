@@ -24,8 +24,8 @@ from typing import Any
 from strawberry.types import ExecutionResult
 from strawberry.types.execution import PreExecutionError
 
-from api.auth import Identity
 from api.graphql.context import Context
+from api.http.auth import Identity
 from api.runtime import Runtime
 
 logger = logging.getLogger("commentmod.fanout")

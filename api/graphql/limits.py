@@ -19,7 +19,7 @@ from strawberry.extensions.max_aliases import create_validator as alias_validato
 from strawberry.extensions.query_depth_limiter import create_validator as depth_validator
 
 if TYPE_CHECKING:
-    from api.settings import Settings
+    from api.http.config import Settings
 
 
 def _empty_selections_refused(rule: type[ASTValidationRule]) -> type[ASTValidationRule]:

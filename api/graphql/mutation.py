@@ -6,7 +6,6 @@ from datetime import datetime
 
 import strawberry
 
-from api.errors import BadUserInput, NotFound
 from api.graphql.context import Info
 from api.graphql.ids import decode_id
 from api.graphql.query import article_pk
@@ -16,6 +15,7 @@ from api.graphql.types.moderation import ModerationQueue, ReportReason
 from api.graphql.types.sanction import SanctionNode
 from api.graphql.types.settings import ModerationSettingsNode
 from api.graphql.types.user import UserNode
+from api.http.errors import BadUserInput, NotFound
 from api.services import articles as article_service
 from api.services import claims as claim_service
 from api.services import comments as comment_service

@@ -13,8 +13,14 @@ from typing import TypeVar
 
 import strawberry
 
-from api.errors import NotFound
-from api.events import (
+from api.graphql.context import Context, Info
+from api.graphql.ids import encode_id
+from api.graphql.loaders import Loaders, PerEvent
+from api.graphql.query import article_pk
+from api.graphql.types.comment import CommentNode
+from api.graphql.types.moderation import ModerationQueue
+from api.http.errors import NotFound
+from api.live.events import (
     CommentRemoved,
     CommentStatusChanged,
     CommentVisible,
@@ -23,13 +29,7 @@ from api.events import (
     QueueKind,
     SubscriberLagging,
 )
-from api.events import Subscription as EventSubscription
-from api.graphql.context import Context, Info
-from api.graphql.ids import encode_id
-from api.graphql.loaders import Loaders, PerEvent
-from api.graphql.query import article_pk
-from api.graphql.types.comment import CommentNode
-from api.graphql.types.moderation import ModerationQueue
+from api.live.events import Subscription as EventSubscription
 from api.services.visibility import can_see
 from models.tables import APPROVED, Comment
 

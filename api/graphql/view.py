@@ -39,11 +39,11 @@ from strawberry.subscriptions.protocols.graphql_transport_ws.types import (
 )
 from strawberry.types.unset import UNSET, UnsetType
 
-from api.auth import Identity, InvalidToken, bearer_token, token_expiry, verify_token
 from api.graphql.context import Context
 from api.graphql.fanout import Fanout
-from api.graphql.publicread import NO_STORE, PRIVATE, PublicReads
 from api.graphql.schema import Schema
+from api.http.auth import Identity, InvalidToken, bearer_token, token_expiry, verify_token
+from api.readcache.publicread import NO_STORE, PRIVATE, PublicReads
 from api.runtime import Runtime
 
 logger = logging.getLogger("commentmod.ws")

@@ -12,12 +12,12 @@ from datetime import UTC, datetime
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from api.auth import Identity
-from api.errors import BadUserInput, Forbidden, NotFound
-from api.events import Event
+from api.http.auth import Identity
+from api.http.errors import BadUserInput, Forbidden, NotFound
+from api.live.changes import CommentState, comment_events
+from api.live.events import Event
 from api.runtime import Runtime
 from api.services import validation
-from api.services.changes import CommentState, comment_events
 from api.services.users import remember
 from models.queries import comments, history
 from models.queries.sanctions import bodies_since, unrejected_after, user_with_counts

@@ -5,9 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from api.auth import Identity
-from api.errors import BadUserInput, NotFound
-from api.events import ArticleChanged, EventBus, SettingsChanged
+from api.http.auth import Identity
+from api.http.errors import BadUserInput, NotFound
+from api.live.events import ArticleChanged, EventBus, SettingsChanged
 from api.services import validation
 from models.database import Database
 from models.queries.settings import update_settings

@@ -22,7 +22,7 @@ import websockets
 from gql import Client, gql
 from gql.transport.websockets import WebsocketsTransport
 
-from api.app import create_app
+from api.http.app import create_app
 from api.runtime import Runtime
 from tests.conftest import Api
 from tests.servers import free_port

@@ -15,7 +15,7 @@ from typing import Any
 import httpx
 import pytest
 
-from api.auth import Identity, Role, issue_token
+from api.http.auth import Identity, Role, issue_token
 from tests.api.test_comments import CLEAN, TOXIC
 from tests.api.test_events import REDIS_URL, needs_redis
 from tests.servers import COMMENTMOD, Proxy, Server, free_port, start_server

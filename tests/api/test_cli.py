@@ -12,10 +12,10 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from api.auth import InvalidToken, Role, verify_token
-from api.cli import cli
+from api.cli.commands import cli
 from api.graphql.schema import schema
-from api.settings import Settings
+from api.http.auth import InvalidToken, Role, verify_token
+from api.http.config import Settings
 from tests.conftest import SHARED
 
 SAMPLE = SHARED / "samples" / "000_42ce32c39bf693e7.txt"
@@ -33,7 +33,7 @@ def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
 
 def run(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-c", "from api.cli import main; main()", *args],
+        [sys.executable, "-c", "from api.cli.commands import main; main()", *args],
         capture_output=True,
         text=True,
         env={**os.environ, **env},

@@ -7,9 +7,9 @@ import pytest
 from asgi_lifespan import LifespanManager
 from sqlalchemy.engine import make_url
 
-from api.app import create_app
+from api.http.app import create_app
+from api.http.config import Settings
 from api.runtime import Runtime
-from api.settings import Settings
 from moderation.scorers.registry import LoadedScorer
 from tests.conftest import POSTGRES
 from tests.servers import Proxy

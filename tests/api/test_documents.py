@@ -5,8 +5,8 @@ from __future__ import annotations
 import httpx
 from asgi_lifespan import LifespanManager
 
-from api.app import create_app
 from api.graphql import documents
+from api.http.app import create_app
 from api.runtime import Runtime
 from tests.conftest import Api
 

@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from api.events import (
+from api.live.events import (
     ArticleChanged,
     CommentRemoved,
     CommentStatusChanged,
@@ -454,7 +454,7 @@ async def test_the_command_line_tells_running_servers_through_redis(
         done = await asyncio.create_subprocess_exec(
             sys.executable,
             "-c",
-            "from api.cli import main; main()",
+            "from api.cli.commands import main; main()",
             "import-articles",
             str(tmp_path / "story.txt"),
             env=env,

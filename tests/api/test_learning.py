@@ -12,8 +12,8 @@ from typing import Any
 import pytest
 from click.testing import CliRunner, Result
 
-from api.cli import cli
-from api.settings import Settings
+from api.cli.commands import cli
+from api.http.config import Settings
 from moderation.learning.store import ModelStore
 from moderation.learning.trainer import TOLERANCE_AUC_TOXICITY
 from moderation.scorers.registry import LoadedScorer

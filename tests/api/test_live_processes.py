@@ -18,7 +18,7 @@ from typing import Any
 import httpx
 import pytest
 
-from api.auth import Identity, Role, issue_token
+from api.http.auth import Identity, Role, issue_token
 from tests.api.live import Feed, eventually, session
 from tests.api.serving import clean_env, commentmod
 from tests.api.test_comments import CLEAN, TOXIC

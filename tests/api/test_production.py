@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from api.settings import Settings
+from api.http.config import Settings
 from tests.conftest import Api, make_settings
 
 

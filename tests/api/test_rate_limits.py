@@ -11,9 +11,9 @@ import pytest
 from asgi_lifespan import LifespanManager
 from sqlalchemy import text
 
-from api.app import create_app
+from api.http.app import create_app
+from api.http.config import Settings
 from api.runtime import Runtime
-from api.settings import Settings
 from moderation.scorers.registry import LoadedScorer
 from tests.conftest import Api, make_settings
 

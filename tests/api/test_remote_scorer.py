@@ -7,7 +7,7 @@ from typing import Any
 
 import httpx
 
-from api.auth import Identity, Role, issue_token
+from api.http.auth import Identity, Role, issue_token
 from tests.api.serving import clean_env, commentmod, serving
 
 SECRET = "remote-scorer-test-" + "s" * 48

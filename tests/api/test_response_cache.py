@@ -12,10 +12,10 @@ from typing import Any
 import httpx
 import pytest
 
-from api.events import ArticleChanged, CommentRemoved, CommentVisible, EventBus
-from api.graphql.cacheability import Audience, plan
 from api.graphql.schema import schema
-from api.responsecache import Entry, LocalEntries, ResponseCache, article_tag
+from api.live.events import ArticleChanged, CommentRemoved, CommentVisible, EventBus
+from api.readcache.cacheability import Audience, plan
+from api.readcache.responsecache import Entry, LocalEntries, ResponseCache, article_tag
 from tests.api.test_comments import CLEAN, TOXIC
 from tests.conftest import Api
 

@@ -11,7 +11,7 @@ from typing import Any
 import httpx
 from sqlmodel import col, select
 
-from api.auth import Identity, Role, issue_token
+from api.http.auth import Identity, Role, issue_token
 from models.database import Database
 from models.tables import Comment
 from tests.servers import start_server

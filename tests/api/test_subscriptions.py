@@ -9,11 +9,11 @@ import pytest
 import websockets
 from gql.transport.exceptions import TransportQueryError
 
-from api.events import CommentVisible
 from api.graphql.ids import decode_id
 from api.graphql.view import LiveConnection
+from api.http.config import Settings
+from api.live.events import CommentVisible
 from api.runtime import Runtime
-from api.settings import Settings
 from tests.api.live import Feed, Server, Socket, eventually, serve, session
 from tests.api.test_comments import CLEAN, TOXIC
 from tests.api.test_moderation import APPROVE, REJECT

@@ -5,8 +5,8 @@ from __future__ import annotations
 import jwt
 import pytest
 
-from api.auth import Identity, Role, issue_token
-from api.settings import Settings
+from api.http.auth import Identity, Role, issue_token
+from api.http.config import Settings
 from tests.api.test_auth import QUERY, claims
 from tests.conftest import Api, make_settings
 

@@ -16,7 +16,7 @@ from typing import Any
 import httpx
 import pytest
 
-from api.auth import Identity, Role, issue_token
+from api.http.auth import Identity, Role, issue_token
 from tests.conftest import POSTGRES
 from tests.servers import Server, start_server
 

@@ -32,7 +32,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
-from api.events import (
+from api.live.events import (
     ArticleChanged,
     CommentRemoved,
     CommentVisible,

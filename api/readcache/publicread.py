@@ -23,16 +23,16 @@ from starlette.requests import Request
 from starlette.types import Message, Receive, Scope, Send
 from strawberry.http import process_result
 
-from api.auth import Identity
-from api.errors import BadUserInput
-from api.graphql import cacheability
-from api.graphql.cacheability import Audience, Plan
 from api.graphql.context import Context
 from api.graphql.documents import LRU
 from api.graphql.limits import validation_rules
-from api.graphql.persisted import PersistedQueries, PersistedQueryNotFound, persisted_hash
 from api.graphql.schema import Schema
-from api.responsecache import Entry
+from api.http.auth import Identity
+from api.http.errors import BadUserInput
+from api.readcache import cacheability
+from api.readcache.cacheability import Audience, Plan
+from api.readcache.persisted import PersistedQueries, PersistedQueryNotFound, persisted_hash
+from api.readcache.responsecache import Entry
 from api.runtime import Runtime
 
 # Request texts (GET query strings, POST bodies) up to this size are memoised.

@@ -17,8 +17,8 @@ from limits.aio.strategies import MovingWindowRateLimiter
 from limits.errors import StorageError
 from limits.storage import storage_from_string
 
-from api.errors import RateLimited, Unavailable
-from api.settings import Settings
+from api.http.config import Settings
+from api.http.errors import RateLimited, Unavailable
 
 Networks = list[IPv4Network | IPv6Network]
 

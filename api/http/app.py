@@ -13,12 +13,12 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route, WebSocketRoute
 
-from api.bodylimit import BodyLimit
 from api.graphql.schema import schema
 from api.graphql.view import GraphQLEndpoint
-from api.perspective import perspective_routes
+from api.http.bodylimit import BodyLimit
+from api.http.config import Settings
+from api.perspective.endpoint import perspective_routes
 from api.runtime import Runtime
-from api.settings import Settings
 from api.web import web_routes
 
 

@@ -7,7 +7,7 @@ import re
 from datetime import datetime
 from pathlib import Path
 
-from api.errors import BadUserInput
+from api.http.errors import BadUserInput
 from api.services.articles import ArticleData
 
 JSON_FIELDS = {"slug", "title", "body", "url", "language", "published_at"}

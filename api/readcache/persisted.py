@@ -13,8 +13,8 @@ import logging
 import re
 from typing import Any
 
-from api.errors import AppError, BadUserInput
 from api.graphql.documents import LRU
+from api.http.errors import AppError, BadUserInput
 
 logger = logging.getLogger("commentmod.persisted")
 

@@ -14,8 +14,8 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import click
 from sqlalchemy.exc import OperationalError
 
-from api.auth import Identity, Role, issue_token
-from api.settings import Settings
+from api.http.auth import Identity, Role, issue_token
+from api.http.config import Settings
 from models.database import Database, redact
 from models.migrate import current_revision, head_revision, upgrade
 
@@ -75,7 +75,7 @@ def serve(
     """Run the GraphQL server."""
     import uvicorn
 
-    from api.app import create_app
+    from api.http.app import create_app
     from api.runtime import Runtime
     from moderation.scorers.registry import ScorerConfigError, load_scorer
 
@@ -104,7 +104,7 @@ def serve(
         if database_url:
             os.environ["COMMENTMOD_DATABASE_URL"] = database_url
         del loaded
-        app: Any = "api.app:app_from_environment"
+        app: Any = "api.http.app:app_from_environment"
         options.update(factory=True, workers=workers)
     else:
         app = create_app(runtime=Runtime(settings, scorer=loaded), migrate=False, freeze_heap=True)
@@ -126,7 +126,7 @@ def serve(
 
 
 async def _load_demo(settings: Settings) -> None:
-    from api.demo import ARTICLES
+    from api.cli.demo import ARTICLES
     from api.services.articles import upsert_many
     from models.queries.articles import count_articles
 
@@ -185,7 +185,7 @@ def console_link(user_id: str, name: str, role: str, ttl: int, base_url: str) ->
     useless afterwards. It travels in the URL fragment, which browsers never send
     to the server, so it stays out of access logs.
     """
-    from api.auth import issue_console_link
+    from api.http.auth import issue_console_link
 
     settings = _settings()
     identity = Identity(user_id=user_id, name=name, role=Role(role.lower()))
@@ -210,7 +210,7 @@ def import_articles(files: tuple[Path, ...], database_url: str | None) -> None:
     title, the rest the body, and the slug comes from the file name. Every file is
     checked before anything is written.
     """
-    from api.importer import InvalidArticleFile, read_articles
+    from api.cli.importer import InvalidArticleFile, read_articles
     from api.services.articles import upsert_many
 
     settings = _settings(database_url)
@@ -224,7 +224,7 @@ def import_articles(files: tuple[Path, ...], database_url: str | None) -> None:
     upgrade(settings.database_url)
 
     async def run() -> list[bool]:
-        from api.events import create_bus
+        from api.live.events import create_bus
 
         db = Database(settings.database_url)
         # With COMMENTMOD_REDIS_URL, running servers hear of the changed articles.
@@ -254,7 +254,7 @@ def rescore(status: str | None, article_slug: str | None, database_url: str | No
 
     Only comments no moderator has decided on are moved.
     """
-    from api.errors import AppError
+    from api.http.errors import AppError
     from api.runtime import Runtime
     from api.services.rescore import count_candidates
     from api.services.rescore import rescore as run_rescore

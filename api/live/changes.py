@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from api.events import (
+from api.live.events import (
     CommentRemoved,
     CommentStatusChanged,
     CommentVisible,
