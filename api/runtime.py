@@ -9,7 +9,8 @@ from collections import Counter
 
 from api.http.config import Settings
 from api.http.ratelimit import RateLimiter
-from api.live.events import EventBus, create_bus
+from api.live.bus import EventBus
+from api.live.redisbus import create_bus
 from api.readcache.policies import PolicyCache
 from api.readcache.responsecache import ResponseCache
 from models.database import Database, redact

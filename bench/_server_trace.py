@@ -238,6 +238,6 @@ def reset() -> None:
 
 if __name__ == "__main__":
     install()
-    from api.cli.commands import main
+    from api.cli.main import main
 
     main()

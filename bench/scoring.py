@@ -345,7 +345,7 @@ def serve(env: dict[str, str], workdir: Path, *, trace: bool) -> Iterator[Server
         entry = Path(__file__).with_name("_server_trace.py")
     else:
         entry = workdir / "serve_entry.py"
-        entry.write_text("from api.cli.commands import main\n\nmain()\n", encoding="utf-8")
+        entry.write_text("from api.cli.main import main\n\nmain()\n", encoding="utf-8")
     command = [sys.executable, str(entry), "serve", "--host", "127.0.0.1"]
     command += ["--port", str(port), "--database-url", env["COMMENTMOD_DATABASE_URL"]]
     full_env = {**os.environ, "PYTHONPATH": str(ROOT), **env}

@@ -13,7 +13,7 @@ from typing import Any, TypeVar
 
 from strawberry.dataloader import DataLoader
 
-from api.readcache.responsecache import article_tag, comment_tag
+from api.live.tags import article_tag, comment_tag
 from models.database import Database
 from models.queries import comments, history, reports, sanctions
 from models.queries.articles import articles_by_id

@@ -13,7 +13,7 @@ from api.graphql.types.moderation import ModerationQueue, QueueCounts, QueueOrde
 from api.graphql.types.settings import ModerationSettingsNode
 from api.graphql.types.user import UserNode
 from api.http.errors import BadUserInput, NotFound
-from api.readcache.responsecache import LISTING, article_tag
+from api.live.tags import LISTING, article_tag
 from api.services.users import ensure_user
 from api.services.visibility import can_see
 from models.queries import articles, comments

@@ -20,6 +20,8 @@ from api.graphql.query import article_pk
 from api.graphql.types.comment import CommentNode
 from api.graphql.types.moderation import ModerationQueue
 from api.http.errors import NotFound
+from api.live.bus import SubscriberLagging
+from api.live.bus import Subscription as EventSubscription
 from api.live.events import (
     CommentRemoved,
     CommentStatusChanged,
@@ -27,9 +29,7 @@ from api.live.events import (
     Event,
     QueueChanged,
     QueueKind,
-    SubscriberLagging,
 )
-from api.live.events import Subscription as EventSubscription
 from api.services.visibility import can_see
 from models.tables import APPROVED, Comment
 

@@ -17,7 +17,7 @@ from api.graphql.schema import schema
 from api.graphql.view import GraphQLEndpoint
 from api.http.bodylimit import BodyLimit
 from api.http.config import Settings
-from api.perspective.endpoint import perspective_routes
+from api.perspective.routes import perspective_routes
 from api.runtime import Runtime
 from api.web import web_routes
 

@@ -31,8 +31,8 @@ from api.http.auth import Identity
 from api.http.errors import BadUserInput
 from api.readcache import cacheability
 from api.readcache.cacheability import Audience, Plan
+from api.readcache.entries import Entry
 from api.readcache.persisted import PersistedQueries, PersistedQueryNotFound, persisted_hash
-from api.readcache.responsecache import Entry
 from api.runtime import Runtime
 
 # Request texts (GET query strings, POST bodies) up to this size are memoised.

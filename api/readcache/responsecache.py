@@ -23,93 +23,25 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import hashlib
-import json
 import logging
 import time
-from collections import Counter, OrderedDict, defaultdict
+from collections import Counter, OrderedDict
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
 from typing import Any
 
+from api.live.bus import EventBus
 from api.live.events import (
-    ArticleChanged,
-    CommentRemoved,
-    CommentVisible,
-    DeliveryGap,
     Event,
-    EventBus,
-    QueueChanged,
-    SettingsChanged,
 )
+from api.live.tags import tags_of
+from api.readcache.entries import Entry, LocalEntries, Outcome
 
 logger = logging.getLogger("commentmod.cache")
 
-# Every entry carries this tag: invalidating it flushes everything.
-ALL = "all"
-# Entries that list articles, or looked one up by a slug that did not exist.
-LISTING = "articles"
 # How long a process keeps the Redis side alone after an error, before trying again.
 REDIS_BACKOFF = 1.0
 # Misses that lost the cross-process lock wait this long for the winner's entry.
 FLIGHT_WAIT = 2.0
-
-
-def article_tag(article_id: int) -> str:
-    return f"article:{article_id}"
-
-
-def comment_tag(comment_id: int) -> str:
-    return f"comment:{comment_id}"
-
-
-def tags_of(event: Event) -> frozenset[str] | None:
-    """The tags an event makes stale; None when readers cannot see the difference."""
-    if isinstance(event, CommentVisible | CommentRemoved):
-        return frozenset({article_tag(event.article_id), comment_tag(event.comment_id), LISTING})
-    if isinstance(event, QueueChanged) and event.queue == "REPORTED":
-        # A visible comment's reports resolved; nothing readers see, but cheap to be sure.
-        return frozenset({article_tag(event.article_id)})
-    if isinstance(event, ArticleChanged):
-        return frozenset({article_tag(event.article_id), LISTING})
-    if isinstance(event, SettingsChanged | DeliveryGap):
-        return frozenset({ALL})
-    return None
-
-
-@dataclass(frozen=True, slots=True)
-class Entry:
-    body: bytes
-    etag: str
-    tags: frozenset[str]
-    # Wall-clock time its execution began (comparable across processes on one host).
-    started: float
-    expires: float
-
-    @classmethod
-    def of(cls, body: bytes, tags: frozenset[str], started: float, ttl: float) -> Entry:
-        etag = '"' + hashlib.blake2b(body, digest_size=12).hexdigest() + '"'
-        return cls(body, etag, tags | {ALL}, started, started + ttl)
-
-    def pack(self) -> bytes:
-        header = {"etag": self.etag, "tags": sorted(self.tags), "started": self.started}
-        return json.dumps(header).encode() + b"\n" + self.body
-
-    @classmethod
-    def unpack(cls, raw: bytes, ttl: float) -> Entry:
-        header, _, body = raw.partition(b"\n")
-        meta = json.loads(header)
-        started = float(meta["started"])
-        return cls(body, str(meta["etag"]), frozenset(meta["tags"]), started, started + ttl)
-
-
-@dataclass(frozen=True, slots=True)
-class Outcome:
-    """A response to send: from the cache (entry), or executed and not storable."""
-
-    body: bytes
-    entry: Entry | None
-    hit: bool
 
 
 # What a miss runs: the response bytes, the tags read, and whether it may be stored.
@@ -127,64 +59,6 @@ for _, tag in ipairs(KEYS) do
 end
 return n
 """
-
-
-class LocalEntries:
-    """An LRU of entries bounded in bytes, with an index from tag to keys."""
-
-    def __init__(self, max_bytes: int) -> None:
-        self.max_bytes = max_bytes
-        self.bytes = 0
-        self._entries: OrderedDict[str, Entry] = OrderedDict()
-        self._by_tag: defaultdict[str, set[str]] = defaultdict(set)
-
-    def __len__(self) -> int:
-        return len(self._entries)
-
-    def get(self, key: str) -> Entry | None:
-        entry = self._entries.get(key)
-        if entry is None:
-            return None
-        if entry.expires <= time.time():
-            self.drop(key)
-            return None
-        self._entries.move_to_end(key)
-        return entry
-
-    def put(self, key: str, entry: Entry) -> None:
-        if len(entry.body) > self.max_bytes:
-            return
-        self.drop(key)
-        self._entries[key] = entry
-        self.bytes += len(entry.body)
-        for tag in entry.tags:
-            self._by_tag[tag].add(key)
-        while self.bytes > self.max_bytes:
-            self.drop(next(iter(self._entries)))
-
-    def drop(self, key: str) -> None:
-        entry = self._entries.pop(key, None)
-        if entry is None:
-            return
-        self.bytes -= len(entry.body)
-        for tag in entry.tags:
-            keys = self._by_tag.get(tag)
-            if keys is not None:
-                keys.discard(key)
-                if not keys:
-                    del self._by_tag[tag]
-
-    def drop_tags(self, tags: frozenset[str]) -> int:
-        if ALL in tags:
-            dropped = len(self._entries)
-            self._entries.clear()
-            self._by_tag.clear()
-            self.bytes = 0
-            return dropped
-        keys = {key for tag in tags for key in self._by_tag.get(tag, ())}
-        for key in keys:
-            self.drop(key)
-        return len(keys)
 
 
 class ResponseCache:

@@ -6,7 +6,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from api.http.errors import NotFound
-from api.live.events import ArticleChanged, EventBus
+from api.live.bus import EventBus
+from api.live.events import ArticleChanged
 from api.services import validation
 from models.database import Database
 from models.queries import articles

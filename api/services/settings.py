@@ -7,7 +7,8 @@ from typing import Any
 
 from api.http.auth import Identity
 from api.http.errors import BadUserInput, NotFound
-from api.live.events import ArticleChanged, EventBus, SettingsChanged
+from api.live.bus import EventBus
+from api.live.events import ArticleChanged, SettingsChanged
 from api.services import validation
 from models.database import Database
 from models.queries.settings import update_settings

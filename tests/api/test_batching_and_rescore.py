@@ -51,7 +51,7 @@ def rescore(api: Api, *args: str) -> subprocess.CompletedProcess[str]:
         "COMMENTMOD_SCORER": "linear",
     }
     return subprocess.run(
-        [sys.executable, "-c", "from api.cli.commands import main; main()", "rescore", *args],
+        [sys.executable, "-c", "from api.cli.main import main; main()", "rescore", *args],
         capture_output=True,
         text=True,
         env=env,

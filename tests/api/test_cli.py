@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from api.cli.commands import cli
+from api.cli.main import cli
 from api.graphql.schema import schema
 from api.http.auth import InvalidToken, Role, verify_token
 from api.http.config import Settings
@@ -33,7 +33,7 @@ def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
 
 def run(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-c", "from api.cli.commands import main; main()", *args],
+        [sys.executable, "-c", "from api.cli.main import main; main()", *args],
         capture_output=True,
         text=True,
         env={**os.environ, **env},

@@ -8,7 +8,7 @@ import jwt
 from click.testing import CliRunner
 from sqlmodel import select
 
-from api.cli.commands import cli
+from api.cli.main import cli
 from api.http.auth import Identity, Role, issue_console_link
 from models.tables import UsedConsoleLink
 from tests.conftest import Api

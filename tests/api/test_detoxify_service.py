@@ -75,7 +75,7 @@ def test_serve_refuses_to_start_with_a_broken_explicit_scorer(tmp_path: Path) ->
         "COMMENTMOD_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path}/db.sqlite",
     }
     result = subprocess.run(
-        [sys.executable, "-c", "from api.cli.commands import main; main()", "serve", "--port", "1"],
+        [sys.executable, "-c", "from api.cli.main import main; main()", "serve", "--port", "1"],
         capture_output=True,
         text=True,
         env=env,

@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 
+from api.live.bus import EventBus, SubscriberLagging, Subscription
 from api.live.events import (
     ArticleChanged,
     CommentRemoved,
@@ -19,15 +20,12 @@ from api.live.events import (
     CommentVisible,
     DeliveryGap,
     Event,
-    EventBus,
     QueueChanged,
     QueueKind,
-    RedisEventBus,
-    SubscriberLagging,
-    Subscription,
     decode,
     encode,
 )
+from api.live.redisbus import RedisEventBus
 from api.runtime import Runtime
 from tests.api.test_comments import CLEAN, TOXIC
 from tests.api.test_moderation import APPROVE, REJECT, REPORT
@@ -454,7 +452,7 @@ async def test_the_command_line_tells_running_servers_through_redis(
         done = await asyncio.create_subprocess_exec(
             sys.executable,
             "-c",
-            "from api.cli.commands import main; main()",
+            "from api.cli.main import main; main()",
             "import-articles",
             str(tmp_path / "story.txt"),
             env=env,

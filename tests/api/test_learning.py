@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from click.testing import CliRunner, Result
 
-from api.cli.commands import cli
+from api.cli.main import cli
 from api.http.config import Settings
 from moderation.learning.store import ModelStore
 from moderation.learning.trainer import TOLERANCE_AUC_TOXICITY

@@ -13,7 +13,7 @@ import httpx
 import pytest
 from click.testing import CliRunner
 
-from api.cli.commands import cli
+from api.cli.main import cli
 from moderation.scorers.base import LABELS
 from moderation.scorers.registry import LoadedScorer
 from tests.conftest import Api

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 
-from api.cli.commands import cli
+from api.cli.main import cli
 from moderation.scorers.registry import LoadedScorer
 from tests.conftest import Api
 

@@ -13,9 +13,12 @@ import httpx
 import pytest
 
 from api.graphql.schema import schema
-from api.live.events import ArticleChanged, CommentRemoved, CommentVisible, EventBus
+from api.live.bus import EventBus
+from api.live.events import ArticleChanged, CommentRemoved, CommentVisible
+from api.live.tags import article_tag
 from api.readcache.cacheability import Audience, plan
-from api.readcache.responsecache import Entry, LocalEntries, ResponseCache, article_tag
+from api.readcache.entries import Entry, LocalEntries
+from api.readcache.responsecache import ResponseCache
 from tests.api.test_comments import CLEAN, TOXIC
 from tests.conftest import Api
 

@@ -334,7 +334,7 @@ async def test_leaving_tears_everything_down(live: Server) -> None:
 async def test_a_connection_does_not_outlive_its_token(
     live: Server, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from api import auth
+    from api.http import auth
 
     monkeypatch.setattr(auth, "LEEWAY_SECONDS", 0)
     identity = auth.Identity("mo", "Mo", auth.Role.MODERATOR)
