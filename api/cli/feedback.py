@@ -42,8 +42,8 @@ def feedback_export(fmt: str, output: Path | None, database_url: str | None) -> 
     import csv
     import json
 
-    from api.runtime import Runtime
     from api.services.feedback import all_examples
+    from models.database import Database
 
     settings = process_config(database_url)
     upgrade(settings.database_url)
@@ -52,13 +52,13 @@ def feedback_export(fmt: str, output: Path | None, database_url: str | None) -> 
     handle = partial.open("w", newline="", encoding="utf-8") if partial else sys.stdout
 
     async def run() -> int:
-        runtime = Runtime(settings)
+        db = Database(settings.database_url)
         writer = csv.DictWriter(handle, EXPORT_FIELDS) if fmt == "csv" else None
         if writer:
             writer.writeheader()
         count = 0
         try:
-            async for example in all_examples(runtime):
+            async for example in all_examples(db):
                 row = {name: getattr(example, name) for name in EXPORT_FIELDS}
                 row["created_at"] = example.created_at.isoformat()
                 if writer:
@@ -67,7 +67,7 @@ def feedback_export(fmt: str, output: Path | None, database_url: str | None) -> 
                     handle.write(json.dumps(row, ensure_ascii=False) + "\n")
                 count += 1
         finally:
-            await runtime.db.dispose()
+            await db.dispose()
         return count
 
     try:
@@ -112,7 +112,7 @@ def feedback_report(learned: bool, database_url: str | None) -> None:
                     raise click.ClickException(str(exc)) from None
                 header = [f"# learned@{version}, each decided comment re-scored"]
             else:
-                reports = await threshold_reports(runtime)
+                reports = await threshold_reports(runtime.db, runtime.settings.hold_threshold)
         finally:
             await runtime.db.dispose()
 

@@ -19,6 +19,7 @@ from api.http.bodylimit import BodyLimit
 from api.http.config import Settings
 from api.perspective.routes import perspective_routes
 from api.runtime import Runtime
+from api.services.retraining import scheduled_retraining
 from api.web import web_routes
 
 
@@ -40,7 +41,8 @@ def create_app(
         if freeze_heap:
             gc.freeze()
         try:
-            yield
+            async with scheduled_retraining(runtime):
+                yield
         finally:
             await graphql.reads.aclose()
             await runtime.stop()

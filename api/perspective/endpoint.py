@@ -184,7 +184,7 @@ class PerspectiveEndpoint:
                 for name, value in parsed.scores.items()
             ]
             try:
-                await feedback.store_suggestions(self.runtime, examples)
+                await feedback.store_suggestions(self.runtime.db, examples)
             except Exception as exc:
                 logger.warning("could not store suggested scores: %s", type(exc).__name__)
                 raise PerspectiveError(

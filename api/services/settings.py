@@ -13,7 +13,7 @@ from api.services import validation
 from models.database import Database
 from models.queries.settings import update_settings
 from models.tables import Article, ModerationSettings
-from moderation.scorers.base import LABELS
+from moderation.labels import LABELS
 
 MAX_ENTRIES = 50_000
 MAX_ENTRY_LENGTH = 100

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from asgi_lifespan import LifespanManager
 from click.testing import CliRunner, Result
 
 from api.cli.main import cli
@@ -269,20 +270,20 @@ async def test_serve_retrains_on_schedule_and_follows_the_new_version(
     settings: Settings, scorer: LoadedScorer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     import api.runtime
+    from api.http.app import create_app
     from api.runtime import Runtime
 
+    # Retraining on schedule belongs to the app's lifespan, so the test runs the app.
     monkeypatch.setattr(api.runtime, "MODEL_POLL_SECONDS", 0.05)
     runtime = Runtime(settings.model_copy(update={"learn_every": 0.1}), scorer=scorer)
-    await runtime.start(migrate=False)
     store = ModelStore(settings.resolved_models_dir())
     cold = scorer.scorer.version
-    try:
+    app = create_app(runtime=runtime, migrate=False)
+    async with LifespanManager(app, startup_timeout=60, shutdown_timeout=60):
         for _ in range(1200):
             if runtime.scoring.version != cold:
                 break
             await asyncio.sleep(0.05)
         assert runtime.scoring.version == store.active() != cold
         assert runtime.scorer.scorer.name == "learned"
-    finally:
-        await runtime.stop()
     assert len(store.versions()) >= 2

@@ -14,7 +14,7 @@ import pytest
 from click.testing import CliRunner
 
 from api.cli.main import cli
-from moderation.scorers.base import LABELS
+from moderation.labels import LABELS
 from moderation.scorers.registry import LoadedScorer
 from tests.conftest import Api
 
