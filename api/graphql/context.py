@@ -56,7 +56,7 @@ class Context:
         return loaders
 
     def read(self, tag: str) -> None:
-        """Note a dependency of this response (see api/responsecache.py)."""
+        """Note a dependency of this response (see api/readcache/responsecache.py)."""
         if self.reads is not None:
             self.reads.add(tag)
 

@@ -38,7 +38,7 @@ class SharedDataLoader(DataLoader[K, V]):
 
 class Loaders:
     """`reads`, when given, collects what the loads depended on, as the response
-    cache's tags (api/responsecache.py): every article looked up or read through one
+    cache's tags (api/readcache/responsecache.py): every article looked up or read through one
     of its comments, and every comment id that was not found."""
 
     def __init__(

@@ -67,7 +67,7 @@ def create_app(
                 "batchSizes": {str(size): n for size, n in sorted(stats.sizes.items())},
                 "unavailable": runtime.counters["scorer_unavailable"],
             },
-            # The public read cache (api/responsecache.py); this process's own figures.
+            # The public read cache (api/readcache/responsecache.py); this process's own figures.
             "cache": runtime.cache.health(),
             "events": {
                 **runtime.events.health(),

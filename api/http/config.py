@@ -57,7 +57,7 @@ class Settings(BaseSettings):
     redis_prefix: str = Field("commentmod", min_length=1, max_length=200)
     # Events a subscriber may have waiting before it is cut off as too slow.
     subscriber_queue_size: int = Field(256, ge=1, le=100_000)
-    # The public read cache (api/responsecache.py): "off" executes every query.
+    # The public read cache (api/readcache/responsecache.py): "off" executes every query.
     response_cache: Literal["on", "off"] = "on"
     # Seconds an entry may live even without an invalidating event (a safety net).
     response_cache_ttl: float = Field(60.0, gt=0, le=86400)

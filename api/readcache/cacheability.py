@@ -43,7 +43,7 @@ class Audience(Enum):
 
 
 # Fields whose value is the same for every non-moderator, and whose every change
-# publishes an event naming the article (api/responsecache.py). Not here on purpose:
+# publishes an event naming the article (api/readcache/responsecache.py). Not here on purpose:
 # Comment.version (bumped by a moderator re-approving, without an event),
 # Comment.language (a rescore may change it without moving the comment),
 # every moderator-only field, and Query.viewer.

@@ -2,9 +2,9 @@
 
 For each HTTP request to /graphql this works out, once per distinct request text
 (memoised), the document (resolving an automatic persisted query), whether its
-answer can depend on the viewer (api/graphql/cacheability.py) and its cache key.
+answer can depend on the viewer (api/readcache/cacheability.py) and its cache key.
 A cacheable request from a viewer who may share the answer is served from the
-response cache (api/responsecache.py) as precomputed bytes with an ETag, and a
+response cache (api/readcache/responsecache.py) as precomputed bytes with an ETag, and a
 miss executes once for everyone waiting on it. Anything else goes on to
 strawberry unchanged (with the persisted document filled in).
 """
