@@ -132,7 +132,7 @@ def make_texts(count: int, seed: int) -> list[str]:
 def build_bert_base(directory: Path, *, seed: int = 0) -> tuple[Path, Path]:
     """A randomly initialised bert-base-uncased-shaped detoxify "original" checkpoint.
 
-    Saved exactly like detoxify's release checkpoints (and tests/moderation/tiny_detoxify.py):
+    Saved exactly like detoxify's release checkpoints (and tests/support/tiny_detoxify.py):
     ``torch.save({"config": <training config>, "state_dict": ...})`` next to a Hugging Face
     config/tokenizer directory, here with a 30522-entry vocabulary. Reused when present.
     """

@@ -12,12 +12,15 @@ runs `a/__init__` and `a/b/__init__` too, so it counts as importing them.
 from __future__ import annotations
 
 import ast
+import subprocess
+import sys
 from collections.abc import Iterator
 from functools import cache
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGES = ("api", "moderation", "models")
+PYTEST = (sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider")
 
 # Which wings of api/ each wing may import (besides itself, models/ and moderation/).
 # "*" marks an entry point: it assembles the others and may import any of them.
@@ -180,3 +183,18 @@ def test_cycle_finder_finds_a_loop() -> None:
 
 def test_no_import_cycles() -> None:
     assert set(cycles(graph())) - ACCEPTED_CYCLES == set()
+
+
+def test_moderation_tests_need_neither_web_stack_nor_database() -> None:
+    """Collecting tests/moderation (which imports every test module and conftest on the
+    way) succeeds with Starlette, strawberry, SQLAlchemy, api/ and models/ refused.
+    `python -m pytest -p tests.support.isolation tests/moderation` runs them all so."""
+    result = subprocess.run(
+        [*PYTEST, "--collect-only", "-p", "tests.support.isolation", "tests/moderation"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    assert "tests collected" in result.stdout
