@@ -12,7 +12,7 @@ import contextlib
 import logging
 from collections import Counter
 
-from api.http.config import Settings
+from api.http.config import Config
 from api.http.ratelimit import RateLimiter
 from api.live.bus import EventBus
 from api.live.redisbus import create_bus
@@ -31,7 +31,7 @@ MODEL_POLL_SECONDS = 5.0
 
 
 class Runtime:
-    def __init__(self, settings: Settings, *, scorer: LoadedScorer | None = None) -> None:
+    def __init__(self, settings: Config, *, scorer: LoadedScorer | None = None) -> None:
         self.settings = settings
         self.db = Database(
             settings.database_url,

@@ -45,7 +45,6 @@ import pstats
 import random
 import shlex
 import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -64,6 +63,7 @@ import httpx  # noqa: E402
 from api.http.auth import Identity, Role, issue_token  # noqa: E402
 from moderation.language import detect  # noqa: E402
 from moderation.scorers.base import Scorer  # noqa: E402
+from tests.support.servers import free_port  # noqa: E402
 
 JWT_SECRET = "bench-secret-" + "x" * 64
 VOCAB_SIZE = 30522
@@ -294,12 +294,6 @@ ADD_COMMENT = "mutation($i: AddCommentInput!) { addComment(input: $i) { comment 
 UPSERT_ARTICLE = "mutation($a: ArticleInput!) { upsertArticle(input: $a) { article { id } } }"
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 def _token(user: str, role: Role = Role.COMMENTER) -> str:
     return issue_token(JWT_SECRET, Identity(user_id=user, name=user.title(), role=role), 7200)
 
@@ -339,7 +333,7 @@ class Server:
 
 @contextlib.contextmanager
 def serve(env: dict[str, str], workdir: Path, *, trace: bool) -> Iterator[Server]:
-    port = _free_port()
+    port = free_port()
     log = workdir / f"serve-{port}.log"
     if trace:
         entry = Path(__file__).with_name("_server_trace.py")

@@ -10,22 +10,22 @@ from typing import TypeVar
 
 import click
 
-from api.http.config import Settings
+from api.http.config import Config
 from models.database import Database
 from models.migrate import upgrade
 
 T = TypeVar("T")
 
 
-def process_config(database_url: str | None = None) -> Settings:
+def process_config(database_url: str | None = None) -> Config:
     overrides = {"database_url": database_url} if database_url else {}
     try:
-        return Settings(**overrides)  # type: ignore[arg-type]
+        return Config(**overrides)  # type: ignore[arg-type]
     except ValueError as exc:
         raise click.ClickException(f"invalid COMMENTMOD_* setting:\n{exc}") from None
 
 
-def setup_logging(settings: Settings) -> None:
+def setup_logging(settings: Config) -> None:
     logging.basicConfig(
         level=settings.log_level.upper(),
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
@@ -38,7 +38,7 @@ def cli() -> None:
     """commentmod: comment moderation for news sites."""
 
 
-def with_database(settings: Settings, work: Callable[[Database], Awaitable[T]]) -> T:
+def with_database(settings: Config, work: Callable[[Database], Awaitable[T]]) -> T:
     upgrade(settings.database_url)
 
     async def run() -> T:

@@ -10,7 +10,7 @@ from typing import Any
 import click
 
 from api.cli.group import cli, process_config, setup_logging
-from api.http.config import Settings
+from api.http.config import Config
 from models.database import Database
 from models.migrate import upgrade
 
@@ -84,7 +84,7 @@ def serve(
     )
 
 
-async def _load_demo(settings: Settings) -> None:
+async def _load_demo(settings: Config) -> None:
     from api.cli.demo import ARTICLES
     from api.services.articles import upsert_many
     from models.queries.articles import count_articles

@@ -10,7 +10,7 @@ from api.graphql.types.article import ArticleNode
 from api.graphql.types.comment import CommentNode
 from api.graphql.types.connection import Connection, build_connection, page_args
 from api.graphql.types.moderation import ModerationQueue, QueueCounts, QueueOrder
-from api.graphql.types.settings import ModerationSettingsNode
+from api.graphql.types.policy import ModerationSettingsNode
 from api.graphql.types.user import UserNode
 from api.http.errors import BadUserInput, NotFound
 from api.live.tags import LISTING, article_tag

@@ -16,7 +16,7 @@ from starlette.routing import Route, WebSocketRoute
 from api.graphql.schema import schema
 from api.graphql.view import GraphQLEndpoint
 from api.http.bodylimit import BodyLimit
-from api.http.config import Settings
+from api.http.config import Config
 from api.perspective.routes import perspective_routes
 from api.runtime import Runtime
 from api.services.retraining import scheduled_retraining
@@ -24,7 +24,7 @@ from api.web import web_routes
 
 
 def create_app(
-    settings: Settings | None = None,
+    settings: Config | None = None,
     *,
     runtime: Runtime | None = None,
     migrate: bool = True,
@@ -33,7 +33,7 @@ def create_app(
     """freeze_heap (for `serve`): once started, what startup made (modules, the model)
     lives as long as the process; it is moved out of the garbage collector's sight, so
     the collections that every request's garbage triggers stay cheap."""
-    runtime = runtime or Runtime(settings or Settings())
+    runtime = runtime or Runtime(settings or Config())
 
     @asynccontextmanager
     async def lifespan(_app: Starlette) -> AsyncIterator[None]:
@@ -120,7 +120,7 @@ def app_from_environment() -> Starlette:
     import logging
     import sys
 
-    settings = Settings()
+    settings = Config()
     logging.basicConfig(
         level=settings.log_level.upper(),
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",

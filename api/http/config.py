@@ -1,4 +1,8 @@
-"""Process settings, read from COMMENTMOD_* environment variables."""
+"""Process configuration (`Config`), read from COMMENTMOD_* environment variables.
+
+Not to be confused with moderation policy (word lists, thresholds, premoderation),
+which lives in the database: see api/readcache/policies.py and api/services/policy.py.
+"""
 
 from __future__ import annotations
 
@@ -18,7 +22,7 @@ from models.database import sqlite_path
 from moderation.scorers.registry import ScorerOptions
 
 
-class Settings(BaseSettings):
+class Config(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="COMMENTMOD_", extra="ignore")
 
     env: Literal["development", "production"] = "development"

@@ -17,14 +17,14 @@ from limits.aio.strategies import MovingWindowRateLimiter
 from limits.errors import StorageError
 from limits.storage import storage_from_string
 
-from api.http.config import Settings
+from api.http.config import Config
 from api.http.errors import RateLimited, Unavailable
 
 Networks = list[IPv4Network | IPv6Network]
 
 
 class RateLimiter:
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Config) -> None:
         self.enabled = settings.rate_limited
         self.per_user: list[RateLimitItem] = parse_many(settings.rate_limit_user)
         self.per_address: list[RateLimitItem] = parse_many(settings.rate_limit_address)

@@ -27,7 +27,7 @@ class SubscriberLagging(Exception):
         self.limit = limit
 
 
-class Subscription:
+class Subscriber:
     """One subscriber's bounded queue: an async iterator of the events its filter accepts.
 
     Use it as `async with bus.subscribe(f) as events: async for event in events`.
@@ -39,7 +39,7 @@ class Subscription:
         bus: EventBus,
         accepts: Filter | None,
         limit: int,
-        on_lag: Callable[[Subscription, SubscriberLagging], None] | None,
+        on_lag: Callable[[Subscriber, SubscriberLagging], None] | None,
     ) -> None:
         self._bus = bus
         self._accepts = accepts
@@ -82,7 +82,7 @@ class Subscription:
             except Exception:
                 logger.exception("on_lag callback failed")
 
-    def __aiter__(self) -> Subscription:
+    def __aiter__(self) -> Subscriber:
         return self
 
     async def __anext__(self) -> Event:
@@ -105,7 +105,7 @@ class Subscription:
     async def aclose(self) -> None:
         self.close()
 
-    async def __aenter__(self) -> Subscription:
+    async def __aenter__(self) -> Subscriber:
         return self
 
     async def __aexit__(
@@ -125,7 +125,7 @@ class EventBus:
     def __init__(self, *, queue_limit: int = 256) -> None:
         self.queue_limit = queue_limit
         # A dict, so that delivery follows subscription order.
-        self._subscriptions: dict[Subscription, None] = {}
+        self._subscriptions: dict[Subscriber, None] = {}
         self._watchers: list[Callable[[Event], None]] = []
         self.stats: Counter[str] = Counter()
 
@@ -142,10 +142,10 @@ class EventBus:
         accepts: Filter | None = None,
         *,
         limit: int | None = None,
-        on_lag: Callable[[Subscription, SubscriberLagging], None] | None = None,
-    ) -> Subscription:
+        on_lag: Callable[[Subscriber, SubscriberLagging], None] | None = None,
+    ) -> Subscriber:
         """Start receiving, from now on, the events that `accepts` (all when None)."""
-        subscription = Subscription(self, accepts, limit or self.queue_limit, on_lag)
+        subscription = Subscriber(self, accepts, limit or self.queue_limit, on_lag)
         self._subscriptions[subscription] = None
         return subscription
 
@@ -178,7 +178,7 @@ class EventBus:
     def _forward(self, event: Event) -> None:
         return None
 
-    def _forget(self, subscription: Subscription, *, lagging: bool = False) -> None:
+    def _forget(self, subscription: Subscriber, *, lagging: bool = False) -> None:
         if subscription not in self._subscriptions:
             return
         del self._subscriptions[subscription]

@@ -22,7 +22,7 @@ from starlette.responses import JSONResponse
 from api.perspective.protocol import (
     MAX_BODY_BYTES,
     Common,
-    PerspectiveError,
+    ProtocolError,
     invalid,
     parse_analyze,
     parse_suggest,
@@ -55,19 +55,17 @@ class PerspectiveEndpoint:
             )
         except Exception as exc:
             logger.warning("cannot check API keys: %s", type(exc).__name__)
-            raise PerspectiveError(
+            raise ProtocolError(
                 503, "UNAVAILABLE", "The key store is unavailable; try again later."
             ) from None
         if verdict.refusal == "missing":
-            raise PerspectiveError(
-                401, "UNAUTHENTICATED", "The request is missing a valid API key."
-            )
+            raise ProtocolError(401, "UNAUTHENTICATED", "The request is missing a valid API key.")
         if verdict.refusal == "invalid":
-            raise PerspectiveError(
+            raise ProtocolError(
                 403, "PERMISSION_DENIED", "API key not valid. Please pass a valid API key."
             )
         if verdict.refusal == "rate_limited":
-            raise PerspectiveError(
+            raise ProtocolError(
                 429,
                 "RESOURCE_EXHAUSTED",
                 f"Quota exceeded: at most {verdict.limit} requests per second for this key.",
@@ -110,7 +108,7 @@ class PerspectiveEndpoint:
         except Exception as exc:
             # The type only: a message could quote the text, which may not be logged.
             logger.warning("scorer %s failed: %s", scorer.name, type(exc).__name__)
-            raise PerspectiveError(
+            raise ProtocolError(
                 503, "UNAVAILABLE", "The scoring model is unavailable; try again later."
             ) from None
 
@@ -137,7 +135,7 @@ class PerspectiveEndpoint:
                 summary, *per_span = await self._score(
                     [text, *(text[begin:end] for begin, end in spans)]
                 )
-        except PerspectiveError as exc:
+        except ProtocolError as exc:
             return exc.response()
         scores: dict[str, object] = {}
         for name, threshold in parsed.attributes.items():
@@ -167,7 +165,7 @@ class PerspectiveEndpoint:
             scorer = self.runtime.scoring
             try:
                 (now,) = await self._score([common.text])
-            except PerspectiveError:
+            except ProtocolError:
                 # A suggestion is worth keeping even when the model cannot say what it thinks.
                 now = {}
             examples = [
@@ -187,10 +185,10 @@ class PerspectiveEndpoint:
                 await feedback.store_suggestions(self.runtime.db, examples)
             except Exception as exc:
                 logger.warning("could not store suggested scores: %s", type(exc).__name__)
-                raise PerspectiveError(
+                raise ProtocolError(
                     503, "UNAVAILABLE", "The feedback store is unavailable; try again later."
                 ) from None
-        except PerspectiveError as exc:
+        except ProtocolError as exc:
             return exc.response()
         detected = detect(common.text).language
         body: dict[str, object] = {

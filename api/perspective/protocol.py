@@ -51,7 +51,7 @@ SUGGEST_FIELDS: Final = frozenset(
 )
 
 
-class PerspectiveError(Exception):
+class ProtocolError(Exception):
     def __init__(self, code: int, status: str, message: str) -> None:
         super().__init__(message)
         self.code, self.status, self.message = code, status, message
@@ -62,8 +62,8 @@ class PerspectiveError(Exception):
         return JSONResponse(body, status_code=self.code, headers=headers)
 
 
-def invalid(message: str) -> PerspectiveError:
-    return PerspectiveError(400, "INVALID_ARGUMENT", message)
+def invalid(message: str) -> ProtocolError:
+    return ProtocolError(400, "INVALID_ARGUMENT", message)
 
 
 @dataclass(frozen=True)

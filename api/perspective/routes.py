@@ -11,7 +11,7 @@ from starlette.routing import Route
 
 from api.perspective.endpoint import PerspectiveEndpoint
 from api.perspective.protocol import (
-    PerspectiveError,
+    ProtocolError,
 )
 from api.runtime import Runtime
 
@@ -39,7 +39,7 @@ def perspective_routes(runtime: Runtime) -> list[Route]:
     async def unknown(request: Request) -> JSONResponse:
         # Anything else under the prefix still answers in the shape clients parse.
         method = f"{request.method} {request.url.path}"
-        return PerspectiveError(404, "NOT_FOUND", f"Method not found: {method}").response()
+        return ProtocolError(404, "NOT_FOUND", f"Method not found: {method}").response()
 
     return [
         Route("/v1alpha1/comments:analyze", endpoint.analyze, methods=["POST"]),

@@ -38,7 +38,7 @@ class Entry:
 
 
 @dataclass(frozen=True, slots=True)
-class Outcome:
+class CacheReply:
     """A response to send: from the cache (entry), or executed and not storable."""
 
     body: bytes

@@ -23,7 +23,7 @@ from starlette.requests import Request
 from starlette.types import Message, Receive, Scope, Send
 from strawberry.http import process_result
 
-from api.graphql.context import Context
+from api.graphql.context import RequestContext
 from api.graphql.documents import LRU
 from api.graphql.limits import validation_rules
 from api.graphql.schema import Schema
@@ -246,7 +246,7 @@ class PublicReads:
     ) -> tuple[bytes, frozenset[str], bool]:
         """Run the query as an anonymous reader, noting what it read."""
         reads: set[str] = set()
-        context = Context(
+        context = RequestContext(
             runtime=self.runtime,
             identity=None,
             request_id=request_id,

@@ -34,7 +34,7 @@ from api.live.events import (
     Event,
 )
 from api.live.tags import tags_of
-from api.readcache.entries import Entry, LocalEntries, Outcome
+from api.readcache.entries import CacheReply, Entry, LocalEntries
 
 logger = logging.getLogger("commentmod.cache")
 
@@ -83,7 +83,7 @@ class ResponseCache:
         self._invalidated: OrderedDict[str, float] = OrderedDict()
         # Tags forgotten from _invalidated count as invalidated at this time.
         self._floor = 0.0
-        self._flights: dict[str, asyncio.Future[Outcome]] = {}
+        self._flights: dict[str, asyncio.Future[CacheReply]] = {}
         self._redis: Any = None
         self._redis_down_until = 0.0
         self._script: Any = None
@@ -104,7 +104,7 @@ class ResponseCache:
             self.stats["hits"] += 1
         return entry
 
-    async def fetch(self, key: str, execute: Execute) -> Outcome:
+    async def fetch(self, key: str, execute: Execute) -> CacheReply:
         """After a local miss: Redis, else one execution for all who ask at once."""
         flight = self._flights.get(key)
         if flight is not None:
@@ -124,13 +124,13 @@ class ResponseCache:
         finally:
             del self._flights[key]
 
-    async def _fetch(self, key: str, execute: Execute) -> Outcome:
+    async def _fetch(self, key: str, execute: Execute) -> CacheReply:
         entry = await self._remote_get(key)
         if entry is not None:
             self.stats["hits"] += 1
             self.stats["remoteHits"] += 1
             self.local.put(key, entry)
-            return Outcome(entry.body, entry, True)
+            return CacheReply(entry.body, entry, True)
         self.stats["misses"] += 1
         locked = await self._lock(key)
         try:
@@ -140,17 +140,17 @@ class ResponseCache:
                     self.stats["hits"] += 1
                     self.stats["remoteHits"] += 1
                     self.local.put(key, entry)
-                    return Outcome(entry.body, entry, True)
+                    return CacheReply(entry.body, entry, True)
             started = time.time()
             body, tags, storable = await execute()
             self.stats["executions"] += 1
             if not storable:
-                return Outcome(body, None, False)
+                return CacheReply(body, None, False)
             entry = Entry.of(body, tags, started, self.ttl)
             if self._fresh(entry):
                 self.local.put(key, entry)
                 await self._remote_put(key, entry)
-            return Outcome(body, entry, False)
+            return CacheReply(body, entry, False)
         finally:
             if locked:
                 await self._unlock(key)

@@ -9,7 +9,7 @@ import pytest
 from asgi_lifespan import LifespanManager
 
 from api.http.app import create_app
-from api.http.config import Settings
+from api.http.config import Config
 from api.runtime import Runtime
 from moderation.scorers.registry import LoadedScorer
 from tests.support.client import Api, make_settings
@@ -19,7 +19,7 @@ __all__ = ["database_url", "pg_database", "template_db"]
 
 
 @pytest.fixture
-def settings(database_url: str) -> Settings:
+def settings(database_url: str) -> Config:
     return make_settings(database_url)
 
 
@@ -30,7 +30,7 @@ def scorer(linear_scorer: LoadedScorer) -> LoadedScorer:
 
 
 @pytest.fixture
-async def runtime(settings: Settings, scorer: LoadedScorer) -> Runtime:
+async def runtime(settings: Config, scorer: LoadedScorer) -> Runtime:
     return Runtime(settings, scorer=scorer)
 
 

@@ -8,15 +8,15 @@ from typing import Any
 import httpx
 
 from api.http.auth import Identity, Role, issue_token
-from api.http.config import Settings
+from api.http.config import Config
 from api.runtime import Runtime
 
 
-def make_settings(database_url: str, **overrides: Any) -> Settings:
+def make_settings(database_url: str, **overrides: Any) -> Config:
     """The tests' settings: a fixed secret and, unless overridden, no rate limits (tests
     post quickly as one user; the rate-limit tests turn them on)."""
     values: dict[str, Any] = {"rate_limits": "off", **overrides}
-    return Settings(database_url=database_url, jwt_secret="test-secret-" + "x" * 64, **values)
+    return Config(database_url=database_url, jwt_secret="test-secret-" + "x" * 64, **values)
 
 
 @dataclass

@@ -15,7 +15,7 @@ from click.testing import CliRunner
 from api.cli.main import cli
 from api.graphql.schema import schema
 from api.http.auth import InvalidToken, Role, verify_token
-from api.http.config import Settings
+from api.http.config import Config
 from tests.support.constants import SHARED
 
 SAMPLE = SHARED / "samples" / "000_42ce32c39bf693e7.txt"
@@ -53,7 +53,7 @@ def test_token_prints_only_a_token_that_serve_accepts(env: dict[str, str], tmp_p
     # The generated secret sits beside the database, readable by its owner only.
     secret_file = tmp_path / "var" / "jwt-secret"
     assert stat.S_IMODE(secret_file.stat().st_mode) == 0o600
-    secret = Settings(database_url=env["COMMENTMOD_DATABASE_URL"]).resolve_jwt_secret()
+    secret = Config(database_url=env["COMMENTMOD_DATABASE_URL"]).resolve_jwt_secret()
     identity = verify_token(secret, token)
     assert (identity.user_id, identity.name, identity.role) == ("u1", "Ann", Role.MODERATOR)
 
@@ -66,7 +66,7 @@ def test_token_carries_the_configured_issuer_and_audience(env: dict[str, str]) -
     }
     result = CliRunner().invoke(cli, ["token", "--user", "u1", "--name", "Ann"], env=env)
     assert result.exit_code == 0, result.output
-    secret = Settings(database_url=env["COMMENTMOD_DATABASE_URL"]).resolve_jwt_secret()
+    secret = Config(database_url=env["COMMENTMOD_DATABASE_URL"]).resolve_jwt_secret()
     token = result.output.strip()
     identity = verify_token(secret, token, issuer="https://id.example.org", audience="comments")
     assert identity.user_id == "u1"

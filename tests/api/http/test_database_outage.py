@@ -8,7 +8,7 @@ from asgi_lifespan import LifespanManager
 from sqlalchemy.engine import make_url
 
 from api.http.app import create_app
-from api.http.config import Settings
+from api.http.config import Config
 from api.runtime import Runtime
 from moderation.scorers.registry import LoadedScorer
 from tests.support.constants import POSTGRES
@@ -26,7 +26,7 @@ async def test_outage_gives_unavailable_then_recovers(
     proxy = Proxy(url.port or 5432)
     await proxy.start()
     proxied = url.set(host="127.0.0.1", port=proxy.port).render_as_string(hide_password=False)
-    settings = Settings(database_url=proxied, jwt_secret="outage-" + "q" * 60, db_connect_timeout=2)
+    settings = Config(database_url=proxied, jwt_secret="outage-" + "q" * 60, db_connect_timeout=2)
     app = create_app(runtime=Runtime(settings, scorer=linear_scorer), migrate=False)
     query = {"query": "{ articles { totalCount } }"}
     cached = {"query": "{ articles(first: 5) { totalCount } }"}

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from api.http.config import Settings
+from api.http.config import Config
 from tests.support.client import Api, make_settings
 
 
 @pytest.fixture
-def settings(database_url: str) -> Settings:
+def settings(database_url: str) -> Config:
     return make_settings(database_url, env="production")
 
 

@@ -12,7 +12,7 @@ from asgi_lifespan import LifespanManager
 from sqlalchemy import text
 
 from api.http.app import create_app
-from api.http.config import Settings
+from api.http.config import Config
 from api.runtime import Runtime
 from moderation.scorers.registry import LoadedScorer
 from tests.support.client import Api, make_settings
@@ -22,12 +22,12 @@ ADD = "mutation($i: AddCommentInput!) { addComment(input: $i) { comment { id } }
 REPORT = "mutation($i: ReportCommentInput!) { reportComment(input: $i) { comment { id } } }"
 
 
-def limited(database_url: str, **overrides: Any) -> Settings:
+def limited(database_url: str, **overrides: Any) -> Config:
     return make_settings(database_url, **{"rate_limits": "on", **overrides})
 
 
 @pytest.fixture
-def settings(database_url: str) -> Settings:
+def settings(database_url: str) -> Config:
     return limited(database_url, trusted_proxies="10.0.0.0/8")
 
 

@@ -6,13 +6,13 @@ import jwt
 import pytest
 
 from api.http.auth import Identity, Role, issue_token
-from api.http.config import Settings
+from api.http.config import Config
 from tests.support.client import Api, make_settings
 from tests.support.scenes import QUERY, claims
 
 
 @pytest.fixture
-def settings(database_url: str) -> Settings:
+def settings(database_url: str) -> Config:
     return make_settings(
         database_url,
         jwt_issuer="https://id.example.org",

@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from api.live.bus import EventBus, SubscriberLagging, Subscription
+from api.live.bus import EventBus, Subscriber, SubscriberLagging
 from api.live.events import (
     ArticleChanged,
     CommentRemoved,
@@ -40,7 +40,7 @@ from tests.support.constants import (
 )
 
 
-def drain(subscription: Subscription) -> list[Event]:
+def drain(subscription: Subscriber) -> list[Event]:
     """What is queued right now, without waiting."""
     events = []
     while subscription.pending:
@@ -154,7 +154,7 @@ async def redis_client() -> AsyncIterator[Any]:
     await client.aclose()
 
 
-async def next_event(subscription: Subscription, timeout: float = 2.0) -> Event:
+async def next_event(subscription: Subscriber, timeout: float = 2.0) -> Event:
     return await asyncio.wait_for(anext(subscription), timeout)
 
 

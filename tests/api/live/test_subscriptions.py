@@ -11,7 +11,7 @@ from gql.transport.exceptions import TransportQueryError
 
 from api.graphql.ids import decode_id
 from api.graphql.view import LiveConnection
-from api.http.config import Settings
+from api.http.config import Config
 from api.live.events import CommentVisible
 from api.runtime import Runtime
 from tests.support.client import make_settings
@@ -27,7 +27,7 @@ MINE = "subscription { myCommentStatusChanged { id status version } }"
 
 
 @pytest.fixture
-def settings(database_url: str) -> Settings:
+def settings(database_url: str) -> Config:
     return make_settings(database_url, ws_max_subscriptions=3, ws_keep_alive_interval=0.2)
 
 

@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
-from api.services.learn import CHANGED_WEIGHT, CONFIRMED_WEIGHT, Decision, labels_for, to_example
+from api.services.learn import (
+    CHANGED_WEIGHT,
+    CONFIRMED_WEIGHT,
+    ModeratorDecision,
+    labels_for,
+    to_example,
+)
 from models.tables import APPROVED, PENDING, REJECTED, FeedbackExample
 from moderation.learning.examples import LABELS
 
@@ -25,11 +31,11 @@ def test_decisions_that_change_the_status_weigh_more_than_confirmations() -> Non
     def example(value: float) -> FeedbackExample:
         return FeedbackExample(text="t", label="toxicity", value=value, source="moderator")
 
-    held = to_example(Decision(example(1.0), PENDING, "insult"))
-    confirmed = to_example(Decision(example(0.0), APPROVED, None))
-    caught_late = to_example(Decision(example(1.0), APPROVED, None))
+    held = to_example(ModeratorDecision(example(1.0), PENDING, "insult"))
+    confirmed = to_example(ModeratorDecision(example(0.0), APPROVED, None))
+    caught_late = to_example(ModeratorDecision(example(1.0), APPROVED, None))
     assert held is not None and confirmed is not None and caught_late is not None
     assert held.weight == CHANGED_WEIGHT == caught_late.weight
     assert confirmed.weight == CONFIRMED_WEIGHT < CHANGED_WEIGHT
     assert held.labels == {"toxicity": 1, "insult": 1}
-    assert to_example(Decision(example(1.0), PENDING, "off-topic")) is None
+    assert to_example(ModeratorDecision(example(1.0), PENDING, "off-topic")) is None

@@ -14,7 +14,7 @@ from asgi_lifespan import LifespanManager
 from click.testing import CliRunner, Result
 
 from api.cli.main import cli
-from api.http.config import Settings
+from api.http.config import Config
 from moderation.learning.store import ModelStore
 from moderation.learning.trainer import TOLERANCE_AUC_TOXICITY
 from moderation.scorers.registry import LoadedScorer
@@ -83,7 +83,7 @@ NEW_PLAIN = [
 
 
 @pytest.fixture
-def settings(database_url: str, learned_models: Path) -> Settings:
+def settings(database_url: str, learned_models: Path) -> Config:
     return make_settings(database_url, models_dir=learned_models)
 
 
@@ -118,7 +118,7 @@ async def _decide(api: Api, decisions: list[tuple[str, bool]], article_id: str) 
         assert data[field]["comment"]["status"] == ("REJECTED" if reject else "APPROVED")
 
 
-def _env(settings: Settings) -> dict[str, str]:
+def _env(settings: Config) -> dict[str, str]:
     return {
         "COMMENTMOD_DATABASE_URL": settings.database_url,
         "COMMENTMOD_MODELS_DIR": str(settings.models_dir),
@@ -126,13 +126,13 @@ def _env(settings: Settings) -> dict[str, str]:
     }
 
 
-async def _learn(settings: Settings) -> Result:
+async def _learn(settings: Config) -> Result:
     # The command runs its own event loop, so it runs on a thread beside the test's.
     return await asyncio.to_thread(CliRunner().invoke, cli, ["learn"], env=_env(settings))
 
 
 async def test_learn_adopts_the_sites_insult_and_holds_new_comments_of_that_pattern(
-    api: Api, settings: Settings, scorer: LoadedScorer
+    api: Api, settings: Config, scorer: LoadedScorer
 ) -> None:
     cold = scorer.scorer
     cold_scores = await cold.score(NEW_PATTERN)
@@ -191,7 +191,7 @@ async def test_learn_adopts_the_sites_insult_and_holds_new_comments_of_that_patt
 
 
 async def test_a_batch_of_random_decisions_is_kept_inactive(
-    api: Api, settings: Settings, scorer: LoadedScorer
+    api: Api, settings: Config, scorer: LoadedScorer
 ) -> None:
     rng = random.Random(7)
     toxic = sorted(
@@ -267,7 +267,7 @@ async def test_a_batch_of_random_decisions_is_kept_inactive(
 
 
 async def test_serve_retrains_on_schedule_and_follows_the_new_version(
-    settings: Settings, scorer: LoadedScorer, monkeypatch: pytest.MonkeyPatch
+    settings: Config, scorer: LoadedScorer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     import api.runtime
     from api.http.app import create_app
