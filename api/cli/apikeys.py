@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from datetime import datetime
 
 import click
@@ -26,18 +25,14 @@ def apikey() -> None:
 @click.option("--database-url", help="Overrides COMMENTMOD_DATABASE_URL.")
 def apikey_create(name: str, rate_limit: int | None, database_url: str | None) -> None:
     """Create a key and print it, once: only its hash is stored."""
-    from models.queries import apikeys
+    from api.services.apikeys import create_named_key
 
     name = name.strip()
     if not name or len(name) > 200:
         raise click.ClickException("--name must have 1 to 200 characters")
 
     async def work(db: Database) -> str | None:
-        async with db.write() as session:
-            if await apikeys.find_key(session, name) is not None:
-                return None
-            _row, key = await apikeys.create_key(session, name, rate_limit)
-            return key
+        return await create_named_key(db, name, rate_limit)
 
     key = with_database(process_config(database_url), work)
     if key is None:
@@ -49,18 +44,13 @@ def apikey_create(name: str, rate_limit: int | None, database_url: str | None) -
 @click.option("--database-url", help="Overrides COMMENTMOD_DATABASE_URL.")
 def apikey_list(database_url: str | None) -> None:
     """List keys (never the keys themselves)."""
-    from models.queries import apikeys
-    from models.tables import ApiKey
-
-    async def work(db: Database) -> Sequence[ApiKey]:
-        async with db.read() as session:
-            return await apikeys.list_keys(session)
+    from api.services.apikeys import all_keys
 
     def when(moment: datetime | None) -> str:
         return moment.strftime("%Y-%m-%dT%H:%M:%SZ") if moment else "-"
 
     click.echo("id\tname\tprefix\trate_limit\tcreated\tlast_used\trevoked")
-    for row in with_database(process_config(database_url), work):
+    for row in with_database(process_config(database_url), all_keys):
         click.echo(
             f"{row.id}\t{row.name}\t{row.prefix}…\t{row.rate_limit or 'default'}\t"
             f"{when(row.created_at)}\t{when(row.last_used_at)}\t{when(row.revoked_at)}"
@@ -72,15 +62,10 @@ def apikey_list(database_url: str | None) -> None:
 @click.option("--database-url", help="Overrides COMMENTMOD_DATABASE_URL.")
 def apikey_revoke(name_or_id: str, database_url: str | None) -> None:
     """Revoke a key by name or id; it stops working at once, in every process."""
-    from models.queries import apikeys
+    from api.services.apikeys import revoke_key
 
     async def work(db: Database) -> str | None:
-        async with db.write() as session:
-            row = await apikeys.find_key(session, name_or_id)
-            if row is None:
-                return None
-            await apikeys.revoke(session, row)
-            return row.name
+        return await revoke_key(db, name_or_id)
 
     name = with_database(process_config(database_url), work)
     if name is None:
