@@ -1,4 +1,9 @@
-"""What one server process holds: settings, the database, the active scorer, the event bus."""
+"""The composition root: what one process holds, built from its configuration.
+
+It builds and holds the parts (the database, the active scorer behind its
+micro-batcher, the event bus, the caches, the rate limiter) and imports no service:
+services take what they use from it, and the app's lifespan starts and stops it.
+"""
 
 from __future__ import annotations
 
@@ -7,11 +12,12 @@ import contextlib
 import logging
 from collections import Counter
 
-from api.events import EventBus, create_bus
-from api.ratelimit import RateLimiter
-from api.responsecache import ResponseCache
-from api.services.policy import PolicyCache
-from api.settings import Settings
+from api.http.config import Config
+from api.http.ratelimit import RateLimiter
+from api.live.bus import EventBus
+from api.live.redisbus import create_bus
+from api.readcache.policies import PolicyCache
+from api.readcache.responsecache import ResponseCache
 from models.database import Database, redact
 from models.migrate import upgrade
 from moderation.batcher import MicroBatcher
@@ -25,7 +31,7 @@ MODEL_POLL_SECONDS = 5.0
 
 
 class Runtime:
-    def __init__(self, settings: Settings, *, scorer: LoadedScorer | None = None) -> None:
+    def __init__(self, settings: Config, *, scorer: LoadedScorer | None = None) -> None:
         self.settings = settings
         self.db = Database(
             settings.database_url,
@@ -97,21 +103,10 @@ class Runtime:
         return True
 
     async def _watch_models(self) -> None:
-        """Follow `models activate` / `learn` from other processes; retrain on schedule."""
-        loop = asyncio.get_running_loop()
-        every = self.settings.learn_every
-        next_learn = loop.time() + every if every else None
+        """Follow `models activate` / `learn` from other processes."""
         while True:
             await asyncio.sleep(MODEL_POLL_SECONDS)
             try:
-                if next_learn is not None and loop.time() >= next_learn:
-                    from api.services.learn import learn
-
-                    outcome = await learn(self)
-                    logger.info(
-                        "scheduled learn: %s: %s", outcome.result.version, outcome.result.why
-                    )
-                    next_learn = loop.time() + every
                 await asyncio.to_thread(self.refresh_learned)
             except Exception:
                 logger.exception("learned scorer: refreshing the model version failed")

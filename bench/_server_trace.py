@@ -132,8 +132,8 @@ async def _lag_monitor() -> None:
 def install() -> None:
     import api.services.comments as comments
     import moderation.pipeline as pipeline
+    from api.readcache.policies import PolicyCache
     from api.runtime import Runtime
-    from api.services.policy import PolicyCache
     from models.database import Database
     from moderation.batcher import MicroBatcher
 
@@ -177,14 +177,14 @@ def install() -> None:
 
     Runtime.start = start  # type: ignore[method-assign]
 
-    import api.app
+    import api.http.app
 
-    original_create_app = api.app.create_app
+    original_create_app = api.http.app.create_app
 
     def create_app(*args: Any, **kwargs: Any) -> Any:
         return _TraceRoute(original_create_app(*args, **kwargs))
 
-    api.app.create_app = create_app
+    api.http.app.create_app = create_app
 
 
 LAG_TASKS: set[asyncio.Task[None]] = set()
@@ -238,6 +238,6 @@ def reset() -> None:
 
 if __name__ == "__main__":
     install()
-    from api.cli import main
+    from api.cli.main import main
 
     main()

@@ -20,7 +20,6 @@ import json
 import os
 import resource
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
@@ -35,17 +34,11 @@ import websockets
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from api.auth import Identity, Role, issue_token  # noqa: E402
+from api.http.auth import Identity, Role, issue_token  # noqa: E402
+from tests.support.servers import free_port  # noqa: E402
 
 SECRET = "bench-secret-" + "z" * 48
 SUBSCRIPTION = "subscription($a: ID!) { commentAdded(articleId: $a) { id body author { name } } }"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
 
 
 def rss_mib(pid: int) -> float:

@@ -18,7 +18,6 @@ import asyncio
 import os
 import random
 import secrets
-import socket
 import subprocess
 import sys
 import tempfile
@@ -34,7 +33,8 @@ from sqlalchemy.ext.asyncio import create_async_engine
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from api.auth import Identity, Role, issue_token
+from api.http.auth import Identity, Role, issue_token
+from tests.support.servers import free_port
 
 ADD = "mutation($i: AddCommentInput!) { addComment(input: $i) { comment { id status } } }"
 THREAD = """query($slug: String!) { article(slug: $slug) { commentCount comments(first: 20) {
@@ -60,13 +60,6 @@ class Results:
     errors: Counter[str] = field(default_factory=Counter)
     # clientMutationId -> comment id, for every addComment that succeeded.
     posted: dict[str, str] = field(default_factory=dict)
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
 
 
 async def user(

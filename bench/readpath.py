@@ -26,7 +26,6 @@ import json
 import os
 import re
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
@@ -42,7 +41,8 @@ import httpx
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from api.auth import Identity, Role, issue_token  # noqa: E402
+from api.http.auth import Identity, Role, issue_token  # noqa: E402
+from tests.support.servers import free_port  # noqa: E402
 
 SECRET = "bench-secret-" + "r" * 48
 THREAD = """query Thread($slug: String!) { article(slug: $slug) { id title commentCount
@@ -63,13 +63,6 @@ WORDS = [
     "budget",
     "ferry",
 ]
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
 
 
 def token(user: str, role: str = "commenter") -> str:
@@ -193,11 +186,11 @@ def statement_count(database_url: str, slug: str) -> int:
     from asgi_lifespan import LifespanManager
     from sqlalchemy import event
 
-    from api.app import create_app
-    from api.settings import Settings
+    from api.http.app import create_app
+    from api.http.config import Config
 
     async def run() -> int:
-        settings = Settings(
+        settings = Config(
             database_url=database_url, jwt_secret=SECRET, response_cache="off", scorer="linear"
         )
         app = create_app(settings, migrate=False)

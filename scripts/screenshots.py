@@ -21,8 +21,8 @@ import httpx
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from api.auth import Identity, Role, issue_token  # noqa: E402
-from tests.servers import start_server  # noqa: E402
+from api.http.auth import Identity, Role, issue_token  # noqa: E402
+from tests.support.servers import start_server  # noqa: E402
 
 SECRET = "screenshots-" + "s" * 52
 SLUG = "river-bridge-reopens"

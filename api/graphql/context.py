@@ -9,26 +9,26 @@ from typing import Protocol
 from starlette.requests import HTTPConnection
 from strawberry.types import Info as StrawberryInfo
 
-from api.auth import Identity
-from api.errors import Forbidden, Unauthenticated
 from api.graphql.loaders import Loaders
-from api.ratelimit import client_address
+from api.http.auth import Identity
+from api.http.errors import Forbidden, Unauthenticated
+from api.http.ratelimit import client_address
 from api.runtime import Runtime
 
 # One WebSocket connection runs many operations, and a subscription many events,
-# all under one Context: each operation task (and each event) sets its own loaders
+# all under one RequestContext: each operation task (and each event) sets its own loaders
 # here, so that nothing is answered from a cache older than what it answers.
 _current_loaders: ContextVar[Loaders | None] = ContextVar("commentmod_loaders", default=None)
 
 
-class Connection(Protocol):
+class LiveSocket(Protocol):
     """The WebSocket connection behind a context, as subscriptions see it."""
 
     def close_soon(self, code: int, reason: str) -> None: ...
 
 
 @dataclass
-class Context:
+class RequestContext:
     runtime: Runtime
     identity: Identity | None
     request_id: str
@@ -36,7 +36,7 @@ class Context:
     # When the identity's token expires (epoch seconds); None when anonymous.
     identity_expires: float | None = None
     # Set over WebSocket: the connection, and the connection_init payload.
-    connection: Connection | None = None
+    connection: LiveSocket | None = None
     connection_params: dict[str, object] | None = None
     # Set when the response may be cached: what the execution read, as cache tags.
     reads: set[str] | None = None
@@ -56,7 +56,7 @@ class Context:
         return loaders
 
     def read(self, tag: str) -> None:
-        """Note a dependency of this response (see api/responsecache.py)."""
+        """Note a dependency of this response (see api/readcache/responsecache.py)."""
         if self.reads is not None:
             self.reads.add(tag)
 
@@ -95,4 +95,4 @@ class Context:
         return identity
 
 
-Info = StrawberryInfo[Context, None]
+Info = StrawberryInfo[RequestContext, None]

@@ -8,7 +8,7 @@ import json
 from datetime import datetime
 from typing import Any
 
-from api.errors import BadUserInput
+from api.http.errors import BadUserInput
 from models.queries.keyset import Key, Order
 
 

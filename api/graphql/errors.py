@@ -10,7 +10,7 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from strawberry.extensions import MaskErrors
 
-from api.errors import AppError
+from api.http.errors import AppError
 
 logger = logging.getLogger("commentmod.errors")
 

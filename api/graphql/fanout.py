@@ -24,8 +24,8 @@ from typing import Any
 from strawberry.types import ExecutionResult
 from strawberry.types.execution import PreExecutionError
 
-from api.auth import Identity
-from api.graphql.context import Context
+from api.graphql.context import RequestContext
+from api.http.auth import Identity
 from api.runtime import Runtime
 
 logger = logging.getLogger("commentmod.fanout")
@@ -90,7 +90,7 @@ class SharedStream:
         self.key = key
         self.listeners: dict[Listener, OnLag] = {}
         query, operation_name, _vars, identity = key
-        self.context = Context(
+        self.context = RequestContext(
             runtime=fanout.runtime,
             identity=identity,
             request_id=f"live-{uuid.uuid4().hex[:12]}",

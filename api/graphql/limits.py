@@ -19,7 +19,7 @@ from strawberry.extensions.max_aliases import create_validator as alias_validato
 from strawberry.extensions.query_depth_limiter import create_validator as depth_validator
 
 if TYPE_CHECKING:
-    from api.settings import Settings
+    from api.http.config import Config
 
 
 def _empty_selections_refused(rule: type[ASTValidationRule]) -> type[ASTValidationRule]:
@@ -50,7 +50,7 @@ def _rules(
     return tuple(rules)
 
 
-def validation_rules(settings: Settings) -> tuple[type[ASTValidationRule], ...]:
+def validation_rules(settings: Config) -> tuple[type[ASTValidationRule], ...]:
     """The rules this extension adds, for whoever validates a document beforehand."""
     return _rules(settings.max_query_depth, settings.max_aliases, settings.production)
 

@@ -13,7 +13,7 @@ from typing import Any, TypeVar
 
 from strawberry.dataloader import DataLoader
 
-from api.responsecache import article_tag, comment_tag
+from api.live.tags import article_tag, comment_tag
 from models.database import Database
 from models.queries import comments, history, reports, sanctions
 from models.queries.articles import articles_by_id
@@ -38,7 +38,7 @@ class SharedDataLoader(DataLoader[K, V]):
 
 class Loaders:
     """`reads`, when given, collects what the loads depended on, as the response
-    cache's tags (api/responsecache.py): every article looked up or read through one
+    cache's tags (api/readcache/responsecache.py): every article looked up or read through one
     of its comments, and every comment id that was not found."""
 
     def __init__(

@@ -6,22 +6,22 @@ from datetime import datetime
 
 import strawberry
 
-from api.errors import BadUserInput, NotFound
 from api.graphql.context import Info
 from api.graphql.ids import decode_id
 from api.graphql.query import article_pk
 from api.graphql.types.article import ArticleNode
 from api.graphql.types.comment import CommentNode
 from api.graphql.types.moderation import ModerationQueue, ReportReason
+from api.graphql.types.policy import ModerationSettingsNode
 from api.graphql.types.sanction import SanctionNode
-from api.graphql.types.settings import ModerationSettingsNode
 from api.graphql.types.user import UserNode
+from api.http.errors import BadUserInput, NotFound
 from api.services import articles as article_service
 from api.services import claims as claim_service
 from api.services import comments as comment_service
 from api.services import console as console_service
+from api.services import policy as policy_service
 from api.services import sanctions as sanction_service
-from api.services import settings as settings_service
 from moderation.decision import Status
 
 
@@ -243,7 +243,7 @@ class Mutation:
             thresholds = {t.label: t.hold for t in input.thresholds}
             if len(thresholds) != len(input.thresholds):
                 raise BadUserInput("a label appears twice in thresholds", field="thresholds")
-        change = settings_service.SettingsChange(
+        change = policy_service.SettingsChange(
             banned_words=input.banned_words,
             suspect_words=input.suspect_words,
             thresholds=thresholds,
@@ -252,7 +252,7 @@ class Mutation:
             score_unsupported_languages=input.score_unsupported_languages,
         )
         runtime = info.context.runtime
-        row = await settings_service.change_settings(
+        row = await policy_service.change_settings(
             runtime.db, info.context.signed_in(), change, events=runtime.events
         )
         return ModerationSettingsPayload(settings=ModerationSettingsNode(row=row))
@@ -270,7 +270,7 @@ class Mutation:
             if value is not strawberry.UNSET
         }
         runtime = info.context.runtime
-        article = await settings_service.change_article_moderation(
+        article = await policy_service.change_article_moderation(
             runtime.db, decode_id("Article", input.article_id), changes, events=runtime.events
         )
         return ArticlePayload(article=ArticleNode(row=article))
@@ -387,7 +387,7 @@ class SanctionPayload:
     )
 
     @classmethod
-    def of(cls, outcome: sanction_service.Outcome) -> SanctionPayload:
+    def of(cls, outcome: sanction_service.SanctionOutcome) -> SanctionPayload:
         return cls(
             user=UserNode(row=outcome.user),
             sanction=SanctionNode(row=outcome.sanction),

@@ -17,8 +17,8 @@ from typing import Any
 
 from graphql import GraphQLObjectType, GraphQLSchema, default_field_resolver
 
-from api.auth import Identity
-from api.errors import AppError, Forbidden, Unauthenticated
+from api.http.auth import Identity
+from api.http.errors import AppError, Forbidden, Unauthenticated
 
 
 class Access(Enum):

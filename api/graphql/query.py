@@ -4,16 +4,16 @@ from __future__ import annotations
 
 import strawberry
 
-from api.errors import BadUserInput, NotFound
 from api.graphql.context import Info
 from api.graphql.ids import decode_id
 from api.graphql.types.article import ArticleNode
 from api.graphql.types.comment import CommentNode
 from api.graphql.types.connection import Connection, build_connection, page_args
 from api.graphql.types.moderation import ModerationQueue, QueueCounts, QueueOrder
-from api.graphql.types.settings import ModerationSettingsNode
+from api.graphql.types.policy import ModerationSettingsNode
 from api.graphql.types.user import UserNode
-from api.responsecache import LISTING, article_tag
+from api.http.errors import BadUserInput, NotFound
+from api.live.tags import LISTING, article_tag
 from api.services.users import ensure_user
 from api.services.visibility import can_see
 from models.queries import articles, comments

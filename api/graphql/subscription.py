@@ -13,23 +13,22 @@ from typing import TypeVar
 
 import strawberry
 
-from api.errors import NotFound
-from api.events import (
+from api.graphql.context import Info, RequestContext
+from api.graphql.ids import encode_id
+from api.graphql.loaders import Loaders, PerEvent
+from api.graphql.query import article_pk
+from api.graphql.types.comment import CommentNode
+from api.graphql.types.moderation import ModerationQueue
+from api.http.errors import NotFound
+from api.live.bus import Subscriber, SubscriberLagging
+from api.live.events import (
     CommentRemoved,
     CommentStatusChanged,
     CommentVisible,
     Event,
     QueueChanged,
     QueueKind,
-    SubscriberLagging,
 )
-from api.events import Subscription as EventSubscription
-from api.graphql.context import Context, Info
-from api.graphql.ids import encode_id
-from api.graphql.loaders import Loaders, PerEvent
-from api.graphql.query import article_pk
-from api.graphql.types.comment import CommentNode
-from api.graphql.types.moderation import ModerationQueue
 from api.services.visibility import can_see
 from models.tables import APPROVED, Comment
 
@@ -51,8 +50,8 @@ class QueueEvent:
     queue: ModerationQueue
 
 
-def _cut_off(context: Context) -> Callable[[EventSubscription, SubscriberLagging], None]:
-    def on_lag(_subscription: EventSubscription, error: SubscriberLagging) -> None:
+def _cut_off(context: RequestContext) -> Callable[[Subscriber, SubscriberLagging], None]:
+    def on_lag(_subscription: Subscriber, error: SubscriberLagging) -> None:
         if context.connection is not None:
             context.connection.close_soon(LAGGING_CLOSE_CODE, str(error))
 

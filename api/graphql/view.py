@@ -39,11 +39,11 @@ from strawberry.subscriptions.protocols.graphql_transport_ws.types import (
 )
 from strawberry.types.unset import UNSET, UnsetType
 
-from api.auth import Identity, InvalidToken, bearer_token, token_expiry, verify_token
-from api.graphql.context import Context
+from api.graphql.context import RequestContext
 from api.graphql.fanout import Fanout
-from api.graphql.publicread import NO_STORE, PRIVATE, PublicReads
 from api.graphql.schema import Schema
+from api.http.auth import Identity, InvalidToken, bearer_token, token_expiry, verify_token
+from api.readcache.publicread import NO_STORE, PRIVATE, PublicReads
 from api.runtime import Runtime
 
 logger = logging.getLogger("commentmod.ws")
@@ -94,7 +94,7 @@ def is_subscription(query: str, operation_name: str | None) -> bool:
     return len(operations) == 1 and operations[0].operation is OperationType.SUBSCRIPTION
 
 
-class LiveConnection(BaseGraphQLTransportWSHandler[Context, None]):
+class LiveConnection(BaseGraphQLTransportWSHandler[RequestContext, None]):
     """graphql-transport-ws as strawberry speaks it, plus: keep-alive pings, fresh
     loaders for every operation, subscriptions executed once per process for all
     who send the same one as the same viewer (api/graphql/fanout.py), and a way to
@@ -129,7 +129,7 @@ class LiveConnection(BaseGraphQLTransportWSHandler[Context, None]):
                 if expires is None or time.time() < expires:
                     await self.send_message({"type": "ping"})
 
-    async def run_operation(self, operation: Operation[Context, None]) -> None:
+    async def run_operation(self, operation: Operation[RequestContext, None]) -> None:
         # Runs in the operation's own task: its loaders are its own, never an
         # earlier operation's cache.
         self.context.use_loaders()
@@ -181,7 +181,7 @@ class LiveConnection(BaseGraphQLTransportWSHandler[Context, None]):
         await super().shutdown()
 
 
-class GraphQLEndpoint(GraphQL[Context, None]):
+class GraphQLEndpoint(GraphQL[RequestContext, None]):
     graphql_transport_ws_handler_class = LiveConnection
 
     def __init__(self, schema: Schema, runtime: Runtime) -> None:
@@ -265,7 +265,7 @@ class GraphQLEndpoint(GraphQL[Context, None]):
             audience=settings.jwt_audience,
         )
 
-    async def on_ws_connect(self, context: Context) -> UnsetType | dict[str, object] | None:
+    async def on_ws_connect(self, context: RequestContext) -> UnsetType | dict[str, object] | None:
         """connection_init: a token in the payload names who subscribes."""
         params = context.connection_params or {}
         header = params.get("authorization", params.get("Authorization"))
@@ -283,12 +283,12 @@ class GraphQLEndpoint(GraphQL[Context, None]):
 
     async def get_context(
         self, request: Request | WebSocket, response: Response | WebSocket
-    ) -> Context:
+    ) -> RequestContext:
         request_id = request.headers.get("x-request-id") or uuid.uuid4().hex
         if isinstance(response, Response):
             response.headers["X-Request-ID"] = request_id
         state = request.scope.get("state", {})
-        return Context(
+        return RequestContext(
             runtime=self.runtime,
             identity=state.get("identity"),
             identity_expires=state.get("identity_expires"),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -11,6 +12,7 @@ from limits.storage import MemoryStorage
 from limits.strategies import MovingWindowRateLimiter
 
 from api.runtime import Runtime
+from models.database import Database
 from models.queries import apikeys
 from models.tables import ApiKey, utcnow
 
@@ -61,3 +63,31 @@ class KeyGuard:
         except Exception:
             # Never refuse a request for the sake of a usage timestamp.
             logger.warning("could not record the use of API key %d", key_id, exc_info=True)
+
+
+# What `commentmod apikey ...` does, each in its own transaction.
+
+
+async def create_named_key(db: Database, name: str, rate_limit: int | None) -> str | None:
+    """A new key named `name`, returned once (only its hash is stored); None if the name is
+    taken."""
+    async with db.write() as session:
+        if await apikeys.find_key(session, name) is not None:
+            return None
+        _row, key = await apikeys.create_key(session, name, rate_limit)
+        return key
+
+
+async def all_keys(db: Database) -> Sequence[ApiKey]:
+    async with db.read() as session:
+        return await apikeys.list_keys(session)
+
+
+async def revoke_key(db: Database, name_or_id: str) -> str | None:
+    """Revoke the key named or numbered `name_or_id`; its name, or None if there is none."""
+    async with db.write() as session:
+        row = await apikeys.find_key(session, name_or_id)
+        if row is None:
+            return None
+        await apikeys.revoke(session, row)
+        return row.name

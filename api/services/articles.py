@@ -5,8 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from api.errors import NotFound
-from api.events import ArticleChanged, EventBus
+from api.http.errors import NotFound
+from api.live.bus import EventBus
+from api.live.events import ArticleChanged
 from api.services import validation
 from models.database import Database
 from models.queries import articles

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from api.auth import Identity
-from api.errors import BadUserInput
+from api.http.auth import Identity
+from api.http.errors import BadUserInput
 from api.runtime import Runtime
 from api.services.users import remember
 from models.queries import comments

@@ -13,11 +13,11 @@ from typing import Any
 from sqlalchemy.exc import IntegrityError
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from api.auth import Identity
-from api.errors import BadUserInput, CommentsClosed, Conflict, NotFound
+from api.http.auth import Identity
+from api.http.errors import BadUserInput, CommentsClosed, Conflict, NotFound
+from api.live.changes import NEW, CommentState, comment_events
 from api.runtime import Runtime
 from api.services import feedback, sanctions, validation
-from api.services.changes import NEW, CommentState, comment_events
 from api.services.users import remember, remember_found
 from api.services.visibility import can_see
 from models.queries import articles, comments, history, reports

@@ -8,8 +8,8 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, delete
 
-from api.auth import LEEWAY_SECONDS, InvalidToken, issue_token, verify_console_link
-from api.errors import BadUserInput, Conflict
+from api.http.auth import LEEWAY_SECONDS, InvalidToken, issue_token, verify_console_link
+from api.http.errors import BadUserInput, Conflict
 from api.runtime import Runtime
 from api.services.users import remember
 from models.tables import UsedConsoleLink, User, utcnow

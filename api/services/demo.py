@@ -1,5 +1,6 @@
-"""Load the demo (api/demo.py) through the real services, so that every decision in it
-is the pipeline's or a moderator's, exactly as if people had posted and moderated.
+"""Load the demo (api/services/demo_content.py) through the real services, so that
+every decision in it is the pipeline's or a moderator's, exactly as if people had
+posted and moderated.
 
 Runs again on the same database without adding anything twice: articles come in by
 slug, comments by their clientMutationId, and a comment's follow-ups (its moderator
@@ -11,13 +12,13 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
-from api import demo
-from api.errors import Conflict
+from api.http.errors import Conflict
 from api.runtime import Runtime
+from api.services import demo_content as demo
 from api.services.articles import upsert_many
 from api.services.comments import NewComment, add_comment, moderate, report_comment
+from api.services.policy import SettingsChange, change_settings
 from api.services.sanctions import set_premoderation
-from api.services.settings import SettingsChange, change_settings
 from api.services.users import ensure_user
 from models.queries.articles import article_by_slug, count_articles
 from models.queries.comments import comment_by_mutation_id

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from api.runtime import Runtime
+from models.database import Database
 from models.queries import feedback
 from models.queries.settings import load_settings
 from models.tables import APPROVED, REJECTED, Comment, FeedbackExample
@@ -40,13 +40,13 @@ def record_decision(session: AsyncSession, comment: Comment, status: str, modera
     )
 
 
-async def store_suggestions(runtime: Runtime, examples: list[FeedbackExample]) -> None:
-    async with runtime.db.write() as session:
+async def store_suggestions(db: Database, examples: list[FeedbackExample]) -> None:
+    async with db.write() as session:
         feedback.add_examples(session, examples)
 
 
-async def all_examples(runtime: Runtime) -> AsyncIterator[FeedbackExample]:
-    async with runtime.db.read() as session:
+async def all_examples(db: Database) -> AsyncIterator[FeedbackExample]:
+    async with db.read() as session:
         async for example in feedback.stream_examples(session):
             yield example
 
@@ -57,7 +57,7 @@ class LabelReport:
     report: ThresholdReport
 
 
-async def threshold_reports(runtime: Runtime) -> list[LabelReport]:
+async def threshold_reports(db: Database, hold_threshold: float) -> list[LabelReport]:
     """Per label, the current hold threshold against moderators' latest decisions.
 
     A comment decided more than once counts once, as last decided; examples the model
@@ -65,7 +65,7 @@ async def threshold_reports(runtime: Runtime) -> list[LabelReport]:
     """
     latest: dict[tuple[str, int | None], FeedbackExample] = {}
     unnamed: list[FeedbackExample] = []
-    async with runtime.db.read() as session:
+    async with db.read() as session:
         site = await load_settings(session)
         async for example in feedback.stream_examples(session, source="moderator"):
             if example.model_score is None:
@@ -78,7 +78,7 @@ async def threshold_reports(runtime: Runtime) -> list[LabelReport]:
     for example in [*latest.values(), *unnamed]:
         assert example.model_score is not None
         by_label.setdefault(example.label, []).append((example.model_score, example.value >= 0.5))
-    default = runtime.settings.hold_threshold
+    default = hold_threshold
     return [
         LabelReport(label, evaluate(pairs, site.thresholds.get(label, default)))
         for label, pairs in sorted(by_label.items())

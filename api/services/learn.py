@@ -37,7 +37,7 @@ NOT_TOXICITY = re.compile(r"spam|off.?topic|duplicate|advert|promotion|wrong lan
 
 
 @dataclass(frozen=True)
-class Decision:
+class ModeratorDecision:
     example: FeedbackExample
     before: str | None
     reason: str | None
@@ -56,7 +56,7 @@ def labels_for(status: str, reason: str | None) -> dict[str, int] | None:
     return labels
 
 
-def to_example(decision: Decision) -> Example | None:
+def to_example(decision: ModeratorDecision) -> Example | None:
     row = decision.example
     status = REJECTED if row.value >= 0.5 else APPROVED
     labels = labels_for(status, decision.reason)
@@ -75,18 +75,18 @@ def to_example(decision: Decision) -> Example | None:
 
 def _pair(
     examples: Sequence[FeedbackExample], actions: Sequence[ModerationAction]
-) -> list[Decision]:
+) -> list[ModeratorDecision]:
     """Match a comment's examples to its moderators' history entries, in order: each
     decision wrote one of each in the same transaction."""
     decided = [(i, a) for i, a in enumerate(actions) if a.moderator_id is not None]
-    out: list[Decision] = []
+    out: list[ModeratorDecision] = []
     for n, example in enumerate(examples):
         if n < len(decided):
             index, action = decided[n]
             before = actions[index - 1].status if index > 0 else PENDING
-            out.append(Decision(example, before, action.reason))
+            out.append(ModeratorDecision(example, before, action.reason))
         else:
-            out.append(Decision(example, None, None))
+            out.append(ModeratorDecision(example, None, None))
     return out
 
 
@@ -106,7 +106,7 @@ async def site_examples(runtime: Runtime) -> list[Example]:
         histories: dict[int, list[ModerationAction]] = {}
         for start in range(0, len(ids), 500):
             histories.update(await history.history_for(session, ids[start : start + 500]))
-    decisions = [Decision(row, None, None) for row in loose]
+    decisions = [ModeratorDecision(row, None, None) for row in loose]
     for comment_id, rows in by_comment.items():
         # A comment decided more than once counts once, as last decided.
         decisions.append(_pair(rows, histories.get(comment_id, []))[-1])

@@ -1,61 +1,99 @@
-"""The policy a comment is judged by: site settings, article overrides, process settings.
-
-Settings are read from the database for every comment, so a change takes effect at
-once in every process; compiling the word lists is the costly part, so each process
-keeps the compiled lists of the settings version it saw last.
-"""
+"""Changing the moderation policy: site-wide settings and per-article overrides."""
 
 from __future__ import annotations
 
-import asyncio
+from dataclasses import dataclass
+from typing import Any
 
+from api.http.auth import Identity
+from api.http.errors import BadUserInput, NotFound
+from api.live.bus import EventBus
+from api.live.events import ArticleChanged, SettingsChanged
+from api.services import validation
+from models.database import Database
+from models.queries.settings import update_settings
 from models.tables import Article, ModerationSettings
-from moderation.policy import Policy
-from moderation.wordlist import WordList
+from moderation.labels import LABELS
 
-# Above this many entries, compiling happens in a thread to keep the loop free.
-LARGE_LIST = 500
-
-
-class PolicyCache:
-    def __init__(self) -> None:
-        self._version = -1
-        self._lists: tuple[WordList, WordList] = (WordList(), WordList())
-        self._lock = asyncio.Lock()
-
-    async def word_lists(self, settings: ModerationSettings) -> tuple[WordList, WordList]:
-        if settings.version == self._version:
-            return self._lists
-        async with self._lock:
-            if settings.version != self._version:
-                entries = (settings.banned_words, settings.suspect_words)
-                if sum(map(len, entries)) > LARGE_LIST:
-                    lists = await asyncio.to_thread(lambda: tuple(WordList(e) for e in entries))
-                else:
-                    lists = tuple(WordList(e) for e in entries)
-                self._lists = (lists[0], lists[1])
-                self._version = settings.version
-        return self._lists
-
-    async def policy(
-        self,
-        settings: ModerationSettings,
-        article: Article,
-        hold_threshold: float,
-        new_commenter_hold: int = 0,
-    ) -> Policy:
-        banned, suspect = await self.word_lists(settings)
-        return Policy(
-            hold_threshold=hold_threshold,
-            label_thresholds=dict(settings.thresholds),
-            banned_words=banned,
-            suspect_words=suspect,
-            premoderate_all=_override(article.premoderate_all, settings.premoderate_all),
-            premoderate_links=_override(article.premoderate_links, settings.premoderate_links),
-            score_unsupported_languages=settings.score_unsupported_languages,
-            new_commenter_hold=new_commenter_hold,
-        )
+MAX_ENTRIES = 50_000
+MAX_ENTRY_LENGTH = 100
 
 
-def _override(article_value: bool | None, site_value: bool) -> bool:
-    return site_value if article_value is None else article_value
+def word_list(name: str, entries: list[str]) -> list[str]:
+    """Trimmed, without blanks or case-insensitive repeats, in the order given."""
+    if len(entries) > MAX_ENTRIES:
+        raise BadUserInput(f"{name} may hold at most {MAX_ENTRIES} entries", field=name)
+    seen: dict[str, str] = {}
+    for entry in entries:
+        validation.text_field(name, entry, max_length=MAX_ENTRY_LENGTH)
+        seen.setdefault(entry.strip().casefold(), entry.strip())
+    return list(seen.values())
+
+
+def thresholds(values: dict[str, float]) -> dict[str, float]:
+    for label, hold in values.items():
+        if label not in LABELS:
+            raise BadUserInput(
+                f"unknown label {label!r}; labels are {', '.join(LABELS)}", field="thresholds"
+            )
+        if not 0.0 <= hold <= 1.0:
+            raise BadUserInput(
+                f"the hold threshold of {label} must be within 0..1", field="thresholds"
+            )
+    return values
+
+
+@dataclass(frozen=True)
+class SettingsChange:
+    """Only the fields that are set change; None leaves a field as it is."""
+
+    banned_words: list[str] | None = None
+    suspect_words: list[str] | None = None
+    thresholds: dict[str, float] | None = None
+    premoderate_all: bool | None = None
+    premoderate_links: bool | None = None
+    score_unsupported_languages: bool | None = None
+
+    def validated(self) -> dict[str, Any]:
+        changes: dict[str, Any] = {}
+        if self.banned_words is not None:
+            changes["banned_words"] = word_list("bannedWords", self.banned_words)
+        if self.suspect_words is not None:
+            changes["suspect_words"] = word_list("suspectWords", self.suspect_words)
+        if self.thresholds is not None:
+            changes["thresholds"] = thresholds(self.thresholds)
+        for flag in ("premoderate_all", "premoderate_links", "score_unsupported_languages"):
+            if (value := getattr(self, flag)) is not None:
+                changes[flag] = value
+        return changes
+
+
+async def change_settings(
+    db: Database, admin: Identity, change: SettingsChange, *, events: EventBus | None = None
+) -> ModerationSettings:
+    changes = change.validated()
+    async with db.write() as session:
+        row = await update_settings(session, changes, admin.user_id)
+    if events is not None:
+        events.publish(SettingsChanged(row.version))
+    return row
+
+
+async def change_article_moderation(
+    db: Database,
+    article_id: int | None,
+    changes: dict[str, bool | None],
+    *,
+    events: EventBus | None = None,
+) -> Article:
+    """Set per-article overrides; a None value means "follow the site setting"."""
+    async with db.write() as session:
+        article = await session.get(Article, article_id) if article_id is not None else None
+        if article is None:
+            raise NotFound("no article with that id", field="articleId")
+        for name, value in changes.items():
+            setattr(article, name, value)
+        await session.flush()
+    if events is not None and article.id is not None:
+        events.publish(ArticleChanged(article.id))
+    return article

@@ -13,10 +13,10 @@ from dataclasses import dataclass
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from api.errors import NotFound
-from api.events import Event
+from api.http.errors import NotFound
+from api.live.changes import CommentState, comment_events
+from api.live.events import Event
 from api.runtime import Runtime
-from api.services.changes import CommentState, comment_events
 from api.services.comments import judge, scoring_columns
 from models.queries import comments, history
 from models.queries.articles import article_by_slug, articles_by_id

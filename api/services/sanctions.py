@@ -12,12 +12,12 @@ from datetime import UTC, datetime
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from api.auth import Identity
-from api.errors import BadUserInput, Forbidden, NotFound
-from api.events import Event
+from api.http.auth import Identity
+from api.http.errors import BadUserInput, Forbidden, NotFound
+from api.live.changes import CommentState, comment_events
+from api.live.events import Event
 from api.runtime import Runtime
 from api.services import validation
-from api.services.changes import CommentState, comment_events
 from api.services.users import remember
 from models.queries import comments, history
 from models.queries.sanctions import bodies_since, unrejected_after, user_with_counts
@@ -85,7 +85,7 @@ async def author_facts(session: AsyncSession, user_id: str) -> AuthorFacts:
 
 
 @dataclass(frozen=True)
-class Outcome:
+class SanctionOutcome:
     user: User
     sanction: Sanction
     rejected_comments: int = 0
@@ -121,7 +121,7 @@ async def _sanction(
 
 async def ban(
     runtime: Runtime, moderator: Identity, user_id: str, reason: str, reject_existing: bool
-) -> Outcome:
+) -> SanctionOutcome:
     validation.text_field("reason", reason, max_length=MAX_REASON)
     async with runtime.db.write() as session:
         user, sanction = await _sanction(session, moderator, user_id, BAN, reason)
@@ -130,7 +130,7 @@ async def ban(
     rejected = 0
     if reject_existing:
         rejected = await reject_comments(runtime, moderator, user_id, f"user banned: {reason}")
-    return Outcome(user, sanction, rejected)
+    return SanctionOutcome(user, sanction, rejected)
 
 
 async def reject_comments(runtime: Runtime, moderator: Identity, user_id: str, reason: str) -> int:
@@ -165,7 +165,7 @@ async def reject_comments(runtime: Runtime, moderator: Identity, user_id: str, r
 
 async def suspend(
     runtime: Runtime, moderator: Identity, user_id: str, until: datetime, reason: str
-) -> Outcome:
+) -> SanctionOutcome:
     validation.text_field("reason", reason, max_length=MAX_REASON)
     until = aware(until).astimezone(UTC)
     if until <= utcnow():
@@ -174,24 +174,26 @@ async def suspend(
         user, sanction = await _sanction(session, moderator, user_id, SUSPEND, reason, until)
         user.suspended_until = until
         session.add(user)
-    return Outcome(user, sanction)
+    return SanctionOutcome(user, sanction)
 
 
-async def unban(runtime: Runtime, moderator: Identity, user_id: str, reason: str | None) -> Outcome:
+async def unban(
+    runtime: Runtime, moderator: Identity, user_id: str, reason: str | None
+) -> SanctionOutcome:
     """Lift a ban and any suspension."""
     async with runtime.db.write() as session:
         user, sanction = await _sanction(session, moderator, user_id, UNBAN, reason)
         user.banned, user.suspended_until = False, None
         session.add(user)
-    return Outcome(user, sanction)
+    return SanctionOutcome(user, sanction)
 
 
 async def set_premoderation(
     runtime: Runtime, moderator: Identity, user_id: str, enabled: bool, reason: str | None
-) -> Outcome:
+) -> SanctionOutcome:
     kind = PREMODERATE if enabled else END_PREMODERATION
     async with runtime.db.write() as session:
         user, sanction = await _sanction(session, moderator, user_id, kind, reason)
         user.premoderated = enabled
         session.add(user)
-    return Outcome(user, sanction)
+    return SanctionOutcome(user, sanction)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from api.auth import Identity
+from api.http.auth import Identity
 from models.database import Database
 from models.queries.users import store_user, upsert_user, users_by_id
 from models.tables import User

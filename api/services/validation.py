@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from api.errors import BadUserInput
+from api.http.errors import BadUserInput
 
 SLUG = re.compile(r"^[a-z0-9][a-z0-9_-]{0,199}$")
 LANGUAGE = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{1,8})*$")

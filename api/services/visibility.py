@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from api.auth import Identity
+from api.http.auth import Identity
 from models.tables import APPROVED, Comment
 
 

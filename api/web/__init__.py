@@ -1,4 +1,6 @@
-"""The moderator console and the reader page: static files, clients of /graphql only."""
+"""The web wing: the moderator console and the reader page, static files that are clients
+of /graphql only, and the routes that serve them. It imports nothing from `api/`.
+"""
 
 from __future__ import annotations
 

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from moderation.scorers.base import LABELS as SCORER_LABELS
+from moderation.labels import LABELS as SCORER_LABELS
 
 # The labels the learned scorer predicts: the shared vocabulary but sexual_explicit.
 LABELS: tuple[str, ...] = tuple(label for label in SCORER_LABELS if label != "sexual_explicit")

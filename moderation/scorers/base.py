@@ -5,16 +5,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Protocol, runtime_checkable
 
-# The shared label vocabulary (detoxify's names); every scorer reports a subset.
-LABELS = (
-    "toxicity",
-    "severe_toxicity",
-    "obscene",
-    "threat",
-    "insult",
-    "identity_attack",
-    "sexual_explicit",
-)
+from moderation.labels import LABELS
+
+__all__ = ["LABELS", "Scorer"]
 
 
 @runtime_checkable

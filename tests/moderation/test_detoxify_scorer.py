@@ -27,7 +27,7 @@ from moderation.scorers.detoxify import (
     find_local_weights,
     hub_checkpoint_path,
 )
-from tests.moderation.tiny_detoxify import WORDS, build_tiny_detoxify
+from tests.support.tiny_detoxify import WORDS, build_tiny_detoxify
 
 ORIGINAL_LABELS = ("toxicity", "severe_toxicity", "obscene", "threat", "insult", "identity_attack")
 BIAS_LABELS = (

@@ -14,7 +14,7 @@ from moderation.data import build_seed
 from moderation.learning.encoder import encode_cached, shared_encoder, texts_digest
 from moderation.learning.examples import LABELS, SEED_PATH, load_seed
 from moderation.learning.store import ModelStore, UnknownVersion
-from tests.learned import needs_learned
+from tests.support.learned import needs_learned
 
 
 def test_the_seed_file_is_what_the_script_writes() -> None:

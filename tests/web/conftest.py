@@ -16,9 +16,9 @@ from typing import Any
 import httpx
 import pytest
 
-from api.auth import Identity, Role, issue_token
-from tests.conftest import POSTGRES
-from tests.servers import Server, start_server
+from api.http.auth import Identity, Role, issue_token
+from tests.support.constants import POSTGRES
+from tests.support.servers import Server, start_server
 
 CHROMIUM = Path(os.environ.get("COMMENTMOD_TEST_CHROMIUM", "/usr/bin/chromium"))
 SECRET = "web-test-secret-" + "x" * 48
@@ -147,3 +147,16 @@ def new_page(browser: Any) -> Iterator[Any]:
     for context in contexts:
         context.close()
     assert problems == []
+
+
+def sign_in(page: Any, site: Site, token: str) -> None:
+    from playwright.sync_api import expect
+
+    page.goto(f"{site.base}/console")
+    page.fill("#token-input", token)
+    page.click("#signin-form button[type=submit]")
+    expect(page.locator("#live-status")).to_have_text("● live")
+
+
+def card(page: Any, text: str) -> Any:
+    return page.locator("#cards .card", has_text=text)

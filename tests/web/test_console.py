@@ -8,25 +8,14 @@ from typing import Any
 
 from playwright.sync_api import WebSocketRoute, expect
 
-from tests.servers import COMMENTMOD
-from tests.web.conftest import SQLITE_PASS, Site
+from tests.support.servers import COMMENTMOD
+from tests.web.conftest import SQLITE_PASS, Site, card, sign_in
 
 pytestmark = SQLITE_PASS
 
 APPROVE = (
     "mutation($i: ModerateCommentInput!) { approveComment(input: $i) { comment { version } } }"
 )
-
-
-def sign_in(page: Any, site: Site, token: str) -> None:
-    page.goto(f"{site.base}/console")
-    page.fill("#token-input", token)
-    page.click("#signin-form button[type=submit]")
-    expect(page.locator("#live-status")).to_have_text("● live")
-
-
-def card(page: Any, text: str) -> Any:
-    return page.locator("#cards .card", has_text=text)
 
 
 def test_moderator_approves_with_the_keyboard_and_a_reader_sees_it_live(

@@ -7,8 +7,7 @@ from typing import Any
 import httpx
 from playwright.sync_api import expect
 
-from tests.web.conftest import SQLITE_PASS, Site
-from tests.web.test_console import card, sign_in
+from tests.web.conftest import SQLITE_PASS, Site, card, sign_in
 
 pytestmark = SQLITE_PASS
 

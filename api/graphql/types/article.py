@@ -11,7 +11,7 @@ import strawberry
 from api.graphql.context import Info
 from api.graphql.ids import encode_id
 from api.graphql.types.connection import Connection, build_connection, known_count, page_args
-from api.graphql.types.settings import ArticleModeration
+from api.graphql.types.policy import ArticleModeration
 from models.queries.comments import ORDERS, ThreadScope
 from models.tables import Article
 

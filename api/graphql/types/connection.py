@@ -7,8 +7,8 @@ from typing import Generic, TypeVar
 
 import strawberry
 
-from api.errors import BadUserInput
 from api.graphql.cursor import decode_cursor, encode_cursor
+from api.http.errors import BadUserInput
 from models.queries.keyset import Key, Order, Page
 
 N = TypeVar("N")

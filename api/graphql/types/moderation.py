@@ -49,8 +49,10 @@ class LabelScore:
     score: float
 
 
-@strawberry.type(description="Character offsets into the comment body; end is exclusive.")
-class Span:
+@strawberry.type(
+    name="Span", description="Character offsets into the comment body; end is exclusive."
+)
+class SpanNode:
     start: int
     end: int
 
@@ -59,11 +61,11 @@ class Span:
 class ModerationReason:
     code: ReasonCode
     detail: str | None
-    spans: list[Span] | None
+    spans: list[SpanNode] | None
 
     @classmethod
     def from_reason(cls, reason: Reason) -> ModerationReason:
-        spans = [Span(start=s.start, end=s.end) for s in reason.spans]
+        spans = [SpanNode(start=s.start, end=s.end) for s in reason.spans]
         return cls(code=reason.code, detail=reason.detail, spans=spans or None)
 
 

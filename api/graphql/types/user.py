@@ -6,9 +6,9 @@ from datetime import datetime
 
 import strawberry
 
-from api.auth import Role
 from api.graphql.context import Info
 from api.graphql.types.sanction import SanctionNode
+from api.http.auth import Role
 from api.services.sanctions import aware
 from models.tables import APPROVED, REJECTED, User, utcnow
 

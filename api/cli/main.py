@@ -1,0 +1,34 @@
+"""The `commentmod` entry point: the command group with every command registered."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+from sqlalchemy.exc import OperationalError
+
+from api.cli import (
+    apikeys,
+    articles,
+    database,
+    feedback,
+    rescore,
+    schema,
+    scoremodels,
+    serve,
+    tokens,
+)
+from api.cli.group import cli
+
+__all__ = ["cli", "main"]
+# The command modules register themselves on the group when imported.
+_COMMANDS = (apikeys, articles, database, feedback, rescore, schema, scoremodels, serve, tokens)
+
+
+def main() -> None:
+    try:
+        cli()
+    except OperationalError as exc:
+        # A database that cannot be reached is an operator's problem, not a crash.
+        click.echo(f"Error: cannot use the database: {exc.orig or exc}", err=True)
+        sys.exit(1)

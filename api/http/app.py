@@ -1,0 +1,129 @@
+"""The Starlette application."""
+
+from __future__ import annotations
+
+import gc
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.middleware.cors import CORSMiddleware
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.routing import Route, WebSocketRoute
+
+from api.graphql.schema import schema
+from api.graphql.view import GraphQLEndpoint
+from api.http.bodylimit import BodyLimit
+from api.http.config import Config
+from api.perspective.routes import perspective_routes
+from api.runtime import Runtime
+from api.services.retraining import scheduled_retraining
+from api.web import web_routes
+
+
+def create_app(
+    settings: Config | None = None,
+    *,
+    runtime: Runtime | None = None,
+    migrate: bool = True,
+    freeze_heap: bool = False,
+) -> Starlette:
+    """freeze_heap (for `serve`): once started, what startup made (modules, the model)
+    lives as long as the process; it is moved out of the garbage collector's sight, so
+    the collections that every request's garbage triggers stay cheap."""
+    runtime = runtime or Runtime(settings or Config())
+
+    @asynccontextmanager
+    async def lifespan(_app: Starlette) -> AsyncIterator[None]:
+        await runtime.start(migrate=migrate)
+        if freeze_heap:
+            gc.freeze()
+        try:
+            async with scheduled_retraining(runtime):
+                yield
+        finally:
+            await graphql.reads.aclose()
+            await runtime.stop()
+
+    graphql = GraphQLEndpoint(schema, runtime)
+
+    async def healthz(_request: Request) -> JSONResponse:
+        loaded = runtime.scorer
+        stats = runtime.scoring.stats
+        body: dict[str, object] = {
+            "status": "ok",
+            "database": runtime.db.dialect,
+            "scorer": {
+                "name": loaded.scorer.name,
+                "version": loaded.scorer.version,
+                "why": loaded.why,
+                "requests": stats.requests,
+                "batches": stats.batches,
+                "largestBatch": stats.largest_batch,
+                "failures": stats.failures,
+                "texts": stats.texts,
+                "batchSizes": {str(size): n for size, n in sorted(stats.sizes.items())},
+                "unavailable": runtime.counters["scorer_unavailable"],
+            },
+            # The public read cache (api/readcache/responsecache.py); this process's own figures.
+            "cache": runtime.cache.health(),
+            "events": {
+                **runtime.events.health(),
+                # Subscriptions: each distinct one executes once (api/graphql/fanout.py).
+                "streams": graphql.fanout.streams,
+                "listeners": graphql.fanout.listeners,
+            },
+        }
+        try:
+            await runtime.db.ping()
+        except Exception as exc:
+            body.update(status="unavailable", error=f"database unreachable: {type(exc).__name__}")
+            return JSONResponse(body, status_code=503)
+        return JSONResponse(body)
+
+    settings = runtime.settings
+    middleware = [Middleware(BodyLimit, max_bytes=settings.max_body_bytes)]
+    if origins := settings.cors_origin_list():
+        middleware.insert(
+            0,
+            Middleware(
+                CORSMiddleware,
+                allow_origins=origins,
+                allow_methods=["GET", "POST"],
+                allow_headers=["authorization", "content-type", "x-request-id"],
+                expose_headers=["x-request-id"],
+                max_age=600,
+            ),
+        )
+    app = Starlette(
+        routes=[
+            Route("/graphql", graphql, methods=["GET", "POST"]),
+            # Subscriptions: graphql-transport-ws on the same path.
+            WebSocketRoute("/graphql", graphql),
+            Route("/healthz", healthz, methods=["GET"]),
+            *perspective_routes(runtime),
+            # The console and the reader page: static clients of /graphql.
+            *web_routes(production=settings.production),
+        ],
+        middleware=middleware,
+        lifespan=lifespan,
+    )
+    app.state.runtime = runtime
+    return app
+
+
+def app_from_environment() -> Starlette:
+    """The app of one `commentmod serve --workers N` worker: settings from COMMENTMOD_*;
+    the parent applied the migrations."""
+    import logging
+    import sys
+
+    settings = Config()
+    logging.basicConfig(
+        level=settings.log_level.upper(),
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
+    )
+    return create_app(settings, migrate=False, freeze_heap=True)
