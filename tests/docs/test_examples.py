@@ -15,8 +15,15 @@ from typing import Any
 import httpx
 import pytest
 
+from tests.conftest import POSTGRES
 from tests.docs.markdown import ROOT, Example, documents, examples
 from tests.docs.runner import DocumentRun, run_document
+
+# The examples run against `make run`'s server, on SQLite whatever the pass: the
+# PostgreSQL pass of `make test` would only repeat the same runs.
+pytestmark = pytest.mark.skipif(
+    POSTGRES is not None, reason="the SQLite pass runs the documentation's examples"
+)
 
 RUNNABLE_DOCUMENTS = [path for path in documents() if any(e.runs for e in examples(path))]
 
