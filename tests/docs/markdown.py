@@ -39,11 +39,15 @@ class Example:
 
     @property
     def where(self) -> str:
-        return f"{self.path.relative_to(ROOT)}:{self.line}"
+        return f"{display(self.path)}:{self.line}"
 
     @property
     def runs(self) -> bool:
         return "not-run" not in self.markers
+
+
+def display(path: Path) -> str:
+    return str(path.relative_to(ROOT)) if path.is_relative_to(ROOT) else str(path)
 
 
 def documents() -> list[Path]:
@@ -75,7 +79,7 @@ def examples(path: Path) -> list[Example]:
         if lang not in RUNNABLE:
             continue
         line = token.map[0] + 1
-        where = f"{path.relative_to(ROOT)}:{line}"
+        where = f"{display(path)}:{line}"
         before = tokens[index - 1] if index > 0 else None
         markers = {}
         if before is not None and before.type == "html_block":
