@@ -8,6 +8,7 @@ GraphQL `errors`) unless the document marks it as showing that error.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -15,14 +16,14 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.conftest import POSTGRES
 from tests.docs.markdown import ROOT, Example, documents, examples
 from tests.docs.runner import DocumentRun, run_document
 
 # The examples run against `make run`'s server, on SQLite whatever the pass: the
 # PostgreSQL pass of `make test` would only repeat the same runs.
 pytestmark = pytest.mark.skipif(
-    POSTGRES is not None, reason="the SQLite pass runs the documentation's examples"
+    "COMMENTMOD_TEST_POSTGRES" in os.environ,
+    reason="the SQLite pass runs the documentation's examples",
 )
 
 RUNNABLE_DOCUMENTS = [path for path in documents() if any(e.runs for e in examples(path))]
