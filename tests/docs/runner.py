@@ -25,7 +25,7 @@ from pathlib import Path
 from graphql import OperationDefinitionNode, OperationType, parse
 
 from tests.docs.markdown import ROOT, SHELL, Example
-from tests.servers import Server, start_server
+from tests.support.servers import Server, start_server
 
 ROLES = {"commenter", "moderator", "admin"}
 # The machine running the suite may be busy: a slow first scoring call must not turn

@@ -11,8 +11,8 @@ from urllib.parse import unquote, urlsplit
 import pytest
 from markdown_it import MarkdownIt
 
-from tests.conftest import make_settings
 from tests.docs.markdown import ROOT, documents, examples, links, markers_anywhere
+from tests.support.client import make_settings
 
 DOCS = ROOT / "docs"
 

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from tests.docs.markdown import ROOT, documents, examples
-from tests.servers import COMMENTMOD
+from tests.support.servers import COMMENTMOD
 
 Command = tuple[tuple[str, ...], tuple[str, ...]]  # (how to ask for --help, options used)
 
