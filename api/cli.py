@@ -77,7 +77,7 @@ def serve(
 
     from api.app import create_app
     from api.runtime import Runtime
-    from moderation.scorers.registry import ScorerConfigError, load_scorer
+    from moderation.scorers.registry import ScorerConfigError, load_routed
 
     settings = _settings(database_url)
     _logging(settings)
@@ -90,7 +90,7 @@ def serve(
         )
     try:
         # Before migrations and the socket: a scorer that cannot load stops startup here.
-        loaded = load_scorer(settings.scorer_options())
+        loaded = load_routed(settings.scorer_options())
     except ScorerConfigError as exc:
         raise click.ClickException(str(exc)) from None
     if not no_migrate:
