@@ -48,19 +48,38 @@ def route_of(scorer: Scorer, text: str) -> Route:
     return Route(language, scorer, language is None or language in scorer.languages)
 
 
+def scorer_for(scorer: Scorer, language: str) -> Scorer | None:
+    """The scorer that scores texts in a language, or None when none covers it."""
+    finder: Callable[[str], Scorer | None] | None = getattr(scorer, "for_language", None)
+    if finder is not None:
+        return finder(language)
+    return scorer if language in scorer.languages else None
+
+
 class RoutingScorer:
-    name = "routing"
+    """Named as its default scorer (the site's main model), whose name and version
+    callers and /healthz show; `routes` names the scorer of each language."""
 
     def __init__(self, default: Scorer, others: Sequence[Scorer] = ()) -> None:
         self.scorers: tuple[Scorer, ...] = (default, *others)
         self.default = default
+        self.name = default.name
         self.languages: tuple[str, ...] = tuple(
             dict.fromkeys(lang for s in self.scorers for lang in s.languages)
         )
         self.labels: tuple[str, ...] = tuple(
             dict.fromkeys(label for s in self.scorers for label in s.labels)
         )
-        self.version = "+".join(f"{s.name}@{s.version}" for s in self.scorers)
+        self.version = default.version
+
+    @property
+    def routes(self) -> dict[str, str]:
+        """Language -> the scorer (name@version) that scores it."""
+        return {
+            language: f"{scorer.name}@{scorer.version}"
+            for language in self.languages
+            if (scorer := self.for_language(language)) is not None
+        }
 
     def for_language(self, language: str) -> Scorer | None:
         """The first scorer covering the language (the default first), if any."""
