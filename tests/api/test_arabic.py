@@ -9,8 +9,9 @@ from typing import Any
 import httpx
 import pytest
 
+from api.auth import Identity, Role, issue_token
 from moderation.scorers.registry import LoadedScorer, load_routed
-from tests.api.serving import clean_env, commentmod, serving
+from tests.api.serving import clean_env, serving
 from tests.api.test_perspective import analyze, key  # noqa: F401  (fixture)
 from tests.conftest import Api
 
@@ -120,11 +121,10 @@ def test_serve_never_publishes_short_arabic_abuse_through_the_english_model(
     """`commentmod serve` as configured by default (the Arabic scorer beside the main one;
     the main one is linear here, to start fast): short Arabic and Arabizi abuse is held by
     the Arabic scorer, never scored (and published) by the English one."""
-    env = clean_env(COMMENTMOD_SCORER="linear")
-    token = commentmod(tmp_path, env, "token", "--user", "ann", "--name", "Ann")
-    moderator = commentmod(
-        tmp_path, env, "token", "--user", "mo", "--name", "Mo", "--role", "moderator"
-    )
+    secret = "arabic-test-secret-" + "x" * 48
+    env = clean_env(COMMENTMOD_SCORER="linear", COMMENTMOD_JWT_SECRET=secret)
+    token = issue_token(secret, Identity("ann", "Ann", Role.COMMENTER), 600)
+    moderator = issue_token(secret, Identity("mo", "Mo", Role.MODERATOR), 600)
     with serving(tmp_path, env, "--demo") as server:
         health = httpx.get(f"{server.base}/healthz").json()
         assert health["scorer"]["byLanguage"]["ar"].startswith("arabic@")
