@@ -416,17 +416,22 @@ def learn(force: bool, database_url: str | None) -> None:
 
     The new version is activated only if it is not worse than the active one on the
     seed evaluation split and on the newest 20% of the site's decisions; otherwise it
-    is kept inactive and the reasons are printed.
+    is kept inactive and the reasons are printed. Decisions on Arabic comments retrain
+    the Arabic scorer instead, under the same guard (docs/arabic.md).
     """
     from api.runtime import Runtime
     from api.services.learn import learn as run_learn
     from moderation.learning.encoder import available
 
-    if not available():
-        raise click.ClickException("install the extra first: pip install '.[learned]'")
     settings = _settings(database_url)
     _logging(settings)
     upgrade(settings.database_url)
+    arabic_activated = _learn_languages(settings, force)
+    if not available():
+        if arabic_activated is not None:
+            # The Arabic side learned; the English learned scorer is not installed.
+            sys.exit(0 if arabic_activated else 3)
+        raise click.ClickException("install the extra first: pip install '.[learned]'")
 
     async def run() -> LearnOutcomeT:
         runtime = Runtime(settings)
@@ -454,6 +459,26 @@ def learn(force: bool, database_url: str | None) -> None:
     click.echo("\n".join(lines))
     if not result.activated:
         sys.exit(3)
+
+
+def _learn_languages(settings: Settings, force: bool) -> bool | None:
+    """Retrain the per-language scorers, print what happened; None when none is on."""
+    from api.runtime import Runtime
+    from api.services.learn_languages import learn_arabic
+    from moderation.arabic_learning import ArabicLearnResult, summary
+
+    async def run() -> ArabicLearnResult | None:
+        runtime = Runtime(settings)
+        try:
+            return await learn_arabic(runtime, force=force)
+        finally:
+            await runtime.db.dispose()
+
+    result = asyncio.run(run())
+    if result is None:
+        return None
+    click.echo("\n".join(summary(result)))
+    return result.activated
 
 
 @cli.command("export-schema")

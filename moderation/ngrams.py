@@ -16,6 +16,7 @@ import math
 import re
 import zlib
 from collections import Counter
+from functools import lru_cache
 
 from moderation.folding import normalise_arabic
 from moderation.wordforms import arabizi_form
@@ -45,6 +46,11 @@ def _hash(feature: str, size: int) -> int:
 
 def features(text: str, size: int = DEFAULT_SIZE) -> dict[int, float]:
     """Bucket -> weight, unit length; empty for a text without words."""
+    # Training and evaluation featurise the same texts again and again.
+    return dict(_features(text, size)) if len(text) <= 2000 else _features_now(text, size)
+
+
+def _features_now(text: str, size: int) -> dict[int, float]:
     tokens = words(text)
     counts: Counter[str] = Counter()
     low, high = CHAR_NGRAMS
@@ -62,3 +68,6 @@ def features(text: str, size: int = DEFAULT_SIZE) -> dict[int, float]:
         buckets[bucket] = buckets.get(bucket, 0.0) + 1.0 + math.log(count)
     norm = math.sqrt(sum(v * v for v in buckets.values()))
     return {k: v / norm for k, v in buckets.items()} if norm else {}
+
+
+_features = lru_cache(maxsize=8192)(_features_now)

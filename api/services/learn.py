@@ -122,11 +122,12 @@ class LearnOutcome:
 
 
 async def learn(runtime: Runtime, *, force: bool = False) -> LearnOutcome:
+    from api.services.learn_languages import for_main_scorer
     from moderation.learning.encoder import shared_encoder
     from moderation.learning.store import ModelStore
     from moderation.learning.trainer import Trainer
 
-    site = await site_examples(runtime)
+    site = for_main_scorer(await site_examples(runtime), runtime)
     settings = runtime.settings
 
     def work() -> LearnOutcome:
