@@ -109,3 +109,10 @@ async def test_the_scorer_uses_the_sites_active_version(tmp_path: Path) -> None:
     fresh = packaged.reloaded()
     assert fresh is not None and fresh.version != packaged.version and fresh.source == site
     assert fresh.reloaded() is None
+
+
+def test_no_english_seed_comment_is_routed_to_the_arabic_scorer() -> None:
+    """English figures stay what they were: every English text still reaches the main scorer."""
+    from moderation.learning.examples import load_seed
+
+    assert [e.text for e in load_seed() if detect(e.text).language == "ar"] == []
