@@ -421,26 +421,31 @@ def learn(force: bool, database_url: str | None) -> None:
     """
     from api.runtime import Runtime
     from api.services.learn import learn as run_learn
+    from api.services.learn_languages import learn_arabic
+    from moderation.arabic_learning import ArabicLearnResult, summary
     from moderation.learning.encoder import available
 
     settings = _settings(database_url)
     _logging(settings)
     upgrade(settings.database_url)
-    arabic_activated = _learn_languages(settings, force)
-    if not available():
-        if arabic_activated is not None:
-            # The Arabic side learned; the English learned scorer is not installed.
-            sys.exit(0 if arabic_activated else 3)
+    english = available()
+    if not english and "ar" not in settings.scorer_options().language_scorers:
         raise click.ClickException("install the extra first: pip install '.[learned]'")
 
-    async def run() -> LearnOutcomeT:
+    async def run() -> tuple[ArabicLearnResult | None, LearnOutcomeT | None]:
         runtime = Runtime(settings)
         try:
-            return await run_learn(runtime, force=force)
+            arabic = await learn_arabic(runtime, force=force)
+            return arabic, await run_learn(runtime, force=force) if english else None
         finally:
             await runtime.db.dispose()
 
-    outcome = asyncio.run(run())
+    arabic, outcome = asyncio.run(run())
+    if arabic is not None:
+        click.echo("\n".join(summary(arabic)))
+    if outcome is None:
+        # Only the Arabic side: the learned (English) scorer's extra is not installed.
+        sys.exit(0 if arabic is not None and arabic.activated else 3)
     result = outcome.result
     lines = []
     if outcome.cold_start:
@@ -459,26 +464,6 @@ def learn(force: bool, database_url: str | None) -> None:
     click.echo("\n".join(lines))
     if not result.activated:
         sys.exit(3)
-
-
-def _learn_languages(settings: Settings, force: bool) -> bool | None:
-    """Retrain the per-language scorers, print what happened; None when none is on."""
-    from api.runtime import Runtime
-    from api.services.learn_languages import learn_arabic
-    from moderation.arabic_learning import ArabicLearnResult, summary
-
-    async def run() -> ArabicLearnResult | None:
-        runtime = Runtime(settings)
-        try:
-            return await learn_arabic(runtime, force=force)
-        finally:
-            await runtime.db.dispose()
-
-    result = asyncio.run(run())
-    if result is None:
-        return None
-    click.echo("\n".join(summary(result)))
-    return result.activated
 
 
 @cli.command("export-schema")

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import random
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -1002,22 +1003,26 @@ def generate() -> list[dict[str, object]]:
     return rows
 
 
-def main() -> None:
-    rows = generate()
-    with OUT.open("w", encoding="utf-8") as handle:
-        for row in rows:
-            handle.write(json.dumps(row, ensure_ascii=False, sort_keys=True) + "\n")
-    counts: dict[tuple[str, str], int] = {}
+def summary(rows: Sequence[dict[str, object]]) -> list[str]:
+    """Rows per split: all, per dialect, per label."""
+    counts: Counter[tuple[str, str]] = Counter()
     for row in rows:
         labels = row["labels"]
         assert isinstance(labels, dict)
-        keys = ["all", f"dialect:{row['dialect']}"] + [k for k, v in labels.items() if v]
-        for key in keys:
-            counts[(str(row["split"]), key)] = counts.get((str(row["split"]), key), 0) + 1
+        marks = ["all", f"dialect:{row['dialect']}", *(k for k, v in labels.items() if v)]
+        counts.update((str(row["split"]), mark) for mark in marks)
+    return [
+        f"{mark:16} train {counts['train', mark]:5}  eval {counts['eval', mark]:5}"
+        for mark in ("all", "dialect:msa", "dialect:lev", "dialect:az", *LABELS)
+    ]
+
+
+def main() -> None:
+    rows = generate()
+    lines = [json.dumps(row, ensure_ascii=False, sort_keys=True) + "\n" for row in rows]
+    OUT.write_text("".join(lines), encoding="utf-8")
     print(f"wrote {len(rows)} rows to {OUT}")
-    for key in ("all", "dialect:msa", "dialect:lev", "dialect:az", *LABELS):
-        train, held = counts.get(("train", key), 0), counts.get(("eval", key), 0)
-        print(f"{key:16} train {train:5}  eval {held:5}")
+    print("\n".join(summary(rows)))
 
 
 if __name__ == "__main__":
