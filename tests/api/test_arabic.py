@@ -8,11 +8,12 @@ from typing import Any
 
 import httpx
 import pytest
+from click.testing import CliRunner
 
 from api.auth import Identity, Role, issue_token
+from api.cli import cli
 from moderation.scorers.registry import LoadedScorer, load_routed
 from tests.api.serving import clean_env, serving
-from tests.api.test_perspective import analyze, key  # noqa: F401  (fixture)
 from tests.conftest import Api
 
 STATUS = """query($id: ID!) { comment(id: $id) { status language
@@ -36,6 +37,19 @@ NORMAL = [
     "مقال ممتاز",
     "ma3kon 7a2, el kahraba sar moshkle kbire",
 ]
+
+
+@pytest.fixture
+def key(database_url: str) -> str:
+    result = CliRunner().invoke(
+        cli, ["apikey", "create", "--name", "arabic", "--database-url", database_url]
+    )
+    assert result.exit_code == 0, result.output
+    return result.output.strip()
+
+
+async def analyze(api: Api, body: dict[str, Any], key: str) -> httpx.Response:
+    return await api.http.post("/v1alpha1/comments:analyze", json=body, params={"key": key})
 
 
 @pytest.fixture(scope="session")
@@ -82,7 +96,7 @@ async def test_languages_no_scorer_covers_are_still_held_unscored(api: Api) -> N
     assert reason["code"] == "UNSUPPORTED_LANGUAGE" and "ar" in reason["detail"]
 
 
-async def test_perspective_scores_arabic(api: Api, key: str) -> None:  # noqa: F811
+async def test_perspective_scores_arabic(api: Api, key: str) -> None:
     def body(text: str, languages: list[str] | None, *attributes: str) -> dict[str, Any]:
         request: dict[str, Any] = {
             "comment": {"text": text},
