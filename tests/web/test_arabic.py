@@ -9,8 +9,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
-from tests.servers import start_server
-from tests.web.conftest import SECRET, SQLITE_PASS, Site
+from tests.web.conftest import SQLITE_PASS, Site, open_site
 from tests.web.test_console import card, sign_in
 
 pytestmark = SQLITE_PASS
@@ -19,15 +18,9 @@ pytestmark = SQLITE_PASS
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
     """A server of this module's own: the console tests count the shared site's queues."""
-    workdir = tmp_path_factory.mktemp("web-arabic")
-    env = {
-        "COMMENTMOD_DATABASE_URL": f"sqlite+aiosqlite:///{workdir}/web.db",
-        "COMMENTMOD_JWT_SECRET": SECRET,
-        "COMMENTMOD_SCORER": "linear",
-    }
-    server = start_server(workdir, env)
-    yield Site(server, env)
-    server.stop()
+    site = open_site(tmp_path_factory.mktemp("web-arabic"))
+    yield site
+    site.server.stop()
 
 
 def direction(locator: Any) -> str:
