@@ -22,7 +22,7 @@ from models.database import Database, redact
 from models.migrate import upgrade
 from moderation.batcher import MicroBatcher
 from moderation.language import warm_up
-from moderation.scorers.registry import LoadedScorer, load_scorer
+from moderation.scorers.registry import LoadedScorer, load_routed
 
 logger = logging.getLogger("commentmod")
 
@@ -116,7 +116,7 @@ class Runtime:
             await asyncio.to_thread(upgrade, self.settings.database_url)
         if self._loaded is None:
             # Loading a model is slow, blocking work: keep it off the event loop.
-            self._loaded = await asyncio.to_thread(load_scorer, self.settings.scorer_options())
+            self._loaded = await asyncio.to_thread(load_routed, self.settings.scorer_options())
         await asyncio.to_thread(warm_up)
         await self.events.start()
         await self.cache.start()

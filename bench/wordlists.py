@@ -20,7 +20,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from moderation import wordlist
+from moderation import folding, wordforms
 from moderation.wordlist import WordList
 
 SYLLABLES = [c + v for c in "bcdfghjklmnprstvwz" for v in ("a", "e", "i", "o", "u", "ai", "ou")]
@@ -112,9 +112,9 @@ def ms(seconds: float) -> str:
 
 
 def clear_caches() -> None:
-    wordlist._variants_cached.cache_clear()
-    wordlist._shape_cached.cache_clear()
-    wordlist._fold_cluster_cached.cache_clear()
+    wordforms.variants_cached.cache_clear()
+    wordforms.shape_cached.cache_clear()
+    folding.fold_cluster_cached.cache_clear()
 
 
 def main() -> None:
@@ -133,7 +133,7 @@ def main() -> None:
     accented = comment.replace("e", "é", 40).replace("the ", "ｔｈｅ ", 10)
 
     t0 = time.perf_counter()
-    wordlist._token_re()
+    wordforms.token_re()
     token_re_s = time.perf_counter() - t0
 
     rows: list[tuple[str, bool, list[float]]] = []  # (what, is a find, seconds per run)

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from moderation.scorers.base import Scorer
+from moderation.scorers.routing import Route, route_of, scorer_for
 
 logger = logging.getLogger(__name__)
 
@@ -46,6 +47,14 @@ class MicroBatcher:
         self.stats = BatchStats()
         self._queue: asyncio.Queue[_Request] | None = None
         self._worker: asyncio.Task[None] | None = None
+
+    def route(self, text: str) -> Route:
+        """The wrapped scorer's route for a text (batching changes no route)."""
+        return route_of(self.scorer, text)
+
+    def for_language(self, language: str) -> Scorer | None:
+        """The (unbatched) scorer covering a language, if any."""
+        return scorer_for(self.scorer, language)
 
     async def score(self, texts: Sequence[str]) -> list[dict[str, float]]:
         if not texts:

@@ -14,7 +14,6 @@ from dataclasses import dataclass, field
 
 from moderation.author import AuthorFacts
 from moderation.decision import Decision, Outcome, Reason, Status
-from moderation.language import detect
 from moderation.phases.banned_words import banned_words
 from moderation.phases.base import Phase, PhaseInput
 from moderation.phases.language import unsupported_language
@@ -28,6 +27,7 @@ from moderation.phases.toxicity import toxicity
 from moderation.phases.user_premoderation import user_premoderation
 from moderation.policy import Policy
 from moderation.scorers.base import Scorer
+from moderation.scorers.routing import route_of
 
 logger = logging.getLogger(__name__)
 
@@ -82,12 +82,13 @@ async def score_text(
 
 async def decide(text: str, context: Context, phases: Sequence[Phase] = PHASES) -> Decision:
     scorer, policy = context.scorer, context.policy
-    language = detect(text).language
-    covered = language is None or language in scorer.languages
+    # Which scorer reads this text: the one covering its language (routing scorers).
+    route = route_of(scorer, text)
+    language = route.language
     scores: dict[str, float] | None = None
     error: str | None = None
     # Scores for a language the model never saw mean little; don't pay for them.
-    if covered or policy.score_unsupported_languages:
+    if route.covered or policy.score_unsupported_languages:
         scores, error = await score_text(scorer, text, context.timeout)
     item = PhaseInput(
         text=text,
@@ -103,6 +104,6 @@ async def decide(text: str, context: Context, phases: Sequence[Phase] = PHASES) 
         status=status,
         reasons=reasons,
         scores=scores or {},
-        model=f"{scorer.name}@{scorer.version}",
+        model=route.model,
         language=language,
     )

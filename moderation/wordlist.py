@@ -11,7 +11,9 @@ Both the list entries and the comment go through the same folding:
   NFKC, then casefold; for Latin, Greek and Cyrillic, accents are stripped (NFD, drop
   the marks), so "Fück", "ＦＵＣＫ" and "ﬁ" fold to "fuck", "fuck" and "fi". Other
   scripts keep their marks (a kana's voicing mark or a Devanagari vowel sign changes
-  the word). Invisible format characters (zero-width space, soft hyphen) are dropped.
+  the word), except Arabic, which is normalised (harakat and tatweel dropped, أ إ آ
+  -> ا, ى -> ي, ة -> ه; see moderation.folding). Invisible format characters
+  (zero-width space, soft hyphen) are dropped.
   An index map keeps every folded character's origin, so spans point into the
   original string even where folding changes lengths.
 * the folded text is cut into word tokens once. A token is a run of letters, digits,
@@ -31,6 +33,8 @@ For every token a few alternative forms are looked up, all bounded:
   ("455", "$5", "1000") are never read as words; an entry made of digits ("1488")
   matches literally.
 * look-alike Cyrillic and Greek letters folded to Latin ("fuсk" with a Cyrillic с).
+* Arabic without a proclitic ("والحمار", "بالحمار" -> "حمار"), and Arabizi with its
+  digits read as letters ("7mar" -> "hmar", "yel3an" -> "yelan"; moderation.wordforms).
 * separated letters: single characters separated by gaps of 1-3 characters on one
   line ("f u c k", "f. u. c. k"), and tokens separated by 1-3 punctuation characters
   without spaces ("f.u.c.k", "f-u.c_k", "fu..ck", "don't"), are also tried as one
@@ -60,281 +64,22 @@ spaces mixed with tight punctuation ("f.u c.k"), two words spelled out back to b
 
 from __future__ import annotations
 
-import itertools
-import re
-import unicodedata
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from functools import lru_cache
 
 from moderation.decision import Span
-
-__all__ = ["Folded", "Match", "WordList", "fold"]
-
-
-# -- folding -------------------------------------------------------------------------
-
-
-def _strips_accents(char: str) -> bool:
-    """Latin, Greek and Cyrillic lose their accents; other scripts keep their marks."""
-    code = ord(char)
-    return code < 0x0530 or 0x1E00 <= code < 0x2000
-
-
-@lru_cache(maxsize=8192)
-def _is_mark(char: str) -> bool:
-    # Halfwidth kana voicing marks are letters (Lm) that NFKC turns into marks.
-    return unicodedata.category(char)[0] == "M" or char in "\uff9e\uff9f"
-
-
-# Caches hold only short keys: a comment can't pin megabytes of long junk tokens or
-# "Zalgo" clusters of a thousand marks in memory.
-_CACHED_LEN = 40
-
-
-def _fold_cluster(cluster: str) -> str:
-    return _fold_cluster_cached(cluster) if len(cluster) <= 4 else _fold_cluster_now(cluster)
-
-
-def _fold_cluster_now(cluster: str) -> str:
-    """One base character and its marks, folded: NFKC, casefold, maybe accents off."""
-    folded = unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", cluster).casefold())
-    decomposed = unicodedata.normalize("NFD", folded)
-    if decomposed and _strips_accents(decomposed[0]):
-        folded = "".join(c for c in decomposed if not _is_mark(c))
-    return "".join(c for c in folded if unicodedata.category(c) != "Cf")
-
-
-_fold_cluster_cached = lru_cache(maxsize=8192)(_fold_cluster_now)
-
-
-@dataclass(frozen=True, slots=True)
-class Folded:
-    """A folded text and the way back from its positions to the original's."""
-
-    text: str
-    # starts[i] / ends[i]: the original span that folded character i came from;
-    # None when folding kept every position (ASCII text).
-    starts: tuple[int, ...] | None = None
-    ends: tuple[int, ...] | None = None
-
-    def original_span(self, start: int, end: int) -> tuple[int, int]:
-        """Map a folded span (end exclusive, non-empty) to the original text."""
-        if self.starts is None or self.ends is None:
-            return start, end
-        return self.starts[start], self.ends[end - 1]
-
-
-_NON_ASCII = re.compile(r"[^\x00-\x7f]+")
-
-
-def fold(text: str) -> Folded:
-    """Fold text for matching (see the module docstring), keeping an offset map."""
-    if text.isascii():
-        return Folded(text.lower())
-    parts: list[str] = []
-    starts: list[int] = []
-    ends: list[int] = []
-    pos = 0
-    # ASCII stretches fold by lower() and keep their positions; only the rest goes
-    # cluster by cluster.
-    for m in _NON_ASCII.finditer(text):
-        a, b = m.span()
-        if a > pos and _is_mark(text[a]):
-            a -= 1  # a combining mark on an ASCII letter ("u" + U+0308)
-        if a > pos:
-            parts.append(text[pos:a].lower())
-            starts.extend(range(pos, a))
-            ends.extend(range(pos + 1, a + 1))
-        i = a
-        while i < b:
-            j = i + 1
-            while j < b and _is_mark(text[j]):
-                j += 1
-            cluster = text[i:j]
-            out = cluster.lower() if cluster.isascii() else _fold_cluster(cluster)
-            if out:
-                parts.append(out)
-                starts.extend([i] * len(out))
-                ends.extend([j] * len(out))
-            elif ends:
-                # Dropped (a lone accent, a zero-width space): it belongs to what precedes.
-                ends[-1] = j
-            i = j
-        pos = b
-    if pos < len(text):
-        parts.append(text[pos:].lower())
-        starts.extend(range(pos, len(text)))
-        ends.extend(range(pos + 1, len(text) + 1))
-    return Folded("".join(parts), tuple(starts), tuple(ends))
-
-
-# -- tokens --------------------------------------------------------------------------
-
-_CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002fa1f"
-
-
-def _char_ranges(codes: list[int]) -> str:
-    """A regex character-class body for the given code points, as ranges."""
-    out: list[str] = []
-    for _, group in itertools.groupby(enumerate(codes), lambda pair: pair[1] - pair[0]):
-        run = [code for _, code in group]
-        first, last = chr(run[0]), chr(run[-1])
-        out.append(re.escape(first) if first == last else f"{re.escape(first)}-{re.escape(last)}")
-    return "".join(out)
-
-
-@lru_cache(maxsize=1)
-def _token_re() -> re.Pattern[str]:
-    """Built on first use: scanning Unicode for combining marks takes ~20 ms."""
-    marks = [
-        code
-        for block in (range(0x0300, 0x20000), range(0xE0100, 0xE01F0))
-        for code in block
-        if unicodedata.category(chr(code))[0] == "M"
-    ]
-    word = rf"(?:[^\W_{_CJK}]|[{_char_ranges(marks)}@$|€])"
-    # "!" is a letter inside or before a word ("sh!t", "!diot"), punctuation after it.
-    # Possessive: no backtracking, so a failed fullmatch can't go exponential.
-    # A "!" run starts a token only at its first "!" (else "!!!!" scans quadratically).
-    return re.compile(rf"[{_CJK}]|(?:{word}++|(?<!!)!++(?={word}))++")
-
-
-# The same tokens for ASCII text, four times faster.
-_ASCII_TOKEN = re.compile(r"(?:[A-Za-z0-9@$|]++|(?<!!)!++(?=[A-Za-z0-9@$|]))++")
-
-
-def _tokens(text: str) -> tuple[list[int], list[int], list[str]]:
-    starts: list[int] = []
-    ends: list[int] = []
-    keys: list[str] = []
-    pattern = _ASCII_TOKEN if text.isascii() else _token_re()
-    for m in pattern.finditer(text):
-        starts.append(m.start())
-        ends.append(m.end())
-        keys.append(m.group())
-    return starts, ends, keys
-
-
-# -- shapes and variants -------------------------------------------------------------
-
-_RUNS = re.compile(r"(.)\1*", re.S)
-_DOUBLE = re.compile(r"(.)\1", re.S)
-
-
-def _shape(form: str) -> tuple[str, str]:
-    return _shape_cached(form) if len(form) <= _CACHED_LEN else _shape_now(form)
-
-
-def _shape_now(form: str) -> tuple[str, str]:
-    """(skeleton, run signature): "fuuuck" -> ("fuck", "1+11"); "good" -> ("god", "121").
-
-    Signature characters: "1" single, "2" double, "+" three or more. A number keeps
-    its exact run lengths (no "+"), so "888" never stands for "88".
-    """
-    if _DOUBLE.search(form) is None:
-        return form, "1" * len(form)
-    runs = [m.group() for m in _RUNS.finditer(form)]
-    skeleton = "".join(run[0] for run in runs)
-    if form.isdigit():
-        return skeleton, "".join(str(min(len(run), 9)) for run in runs)
-    return skeleton, "".join("1" if len(r) == 1 else "2" if len(r) == 2 else "+" for r in runs)
-
-
-_shape_cached = lru_cache(maxsize=1 << 16)(_shape_now)
-
-
-def _sigs_match(text_sigs: tuple[str, ...], entry_sigs: tuple[str, ...]) -> bool:
-    if text_sigs == entry_sigs:
-        return True
-    return all(
-        t == e or all(a == b or a == "+" for a, b in zip(t, e, strict=True))
-        for t, e in zip(text_sigs, entry_sigs, strict=True)
-    )
-
-
-_LEET: dict[str, str] = {
-    "0": "o",
-    "1": "il",
-    "3": "e",
-    "4": "a",
-    "5": "s",
-    "7": "t",
-    "8": "b",
-    "9": "g",
-    "@": "a",
-    "$": "s",
-    "!": "i",
-    "|": "il",
-    "€": "e",
-}
-_LEET_CHARS = frozenset(_LEET)
-_MAX_LEET_FORMS = 16
-
-# Cyrillic and Greek letters that look like Latin ones (lower case, after folding).
-_LOOKALIKES = str.maketrans(
-    {
-        "а": "a",
-        "в": "b",
-        "е": "e",
-        "о": "o",
-        "р": "p",
-        "с": "c",
-        "у": "y",
-        "х": "x",
-        "і": "i",
-        "ј": "j",
-        "ѕ": "s",
-        "ԁ": "d",
-        "ӏ": "l",
-        "к": "k",
-        "α": "a",
-        "ο": "o",
-        "ι": "i",
-        "κ": "k",
-        "ν": "v",
-        "ρ": "p",
-        "υ": "u",
-    }
+from moderation.folding import Folded, fold
+from moderation.wordforms import (
+    ASCII_TOKEN,
+    arabizi_form,
+    shape,
+    sigs_match,
+    token_re,
+    tokens,
+    variants,
 )
 
-
-def _leet_forms(token: str) -> list[str]:
-    if _LEET_CHARS.isdisjoint(token):
-        return []
-    if not any(c.isalpha() for c in token):
-        # No letters: only a word made of leet symbols ("@$$"), never a number or "$$$".
-        if any(c.isdigit() for c in token) or not _LEET_CHARS.issuperset(token):
-            return []
-        if len({_LEET[c][0] for c in token}) < 2:
-            return []
-    options = [_LEET.get(c, c) for c in token]
-    count = 1
-    for option in options:
-        count *= len(option)
-    if count > _MAX_LEET_FORMS:
-        return ["".join(option[0] for option in options)]
-    return ["".join(chars) for chars in itertools.product(*options)]
-
-
-def _variants(token: str) -> tuple[tuple[str, str], ...]:
-    return _variants_cached(token) if len(token) <= _CACHED_LEN else _variants_now(token)
-
-
-def _variants_now(token: str) -> tuple[tuple[str, str], ...]:
-    """Every (skeleton, signature) a comment token may stand for."""
-    if token.isascii() and token.isalpha():
-        return (_shape(token),)  # no leet, no look-alikes: the common case
-    forms = [token]
-    lookalike = token.translate(_LOOKALIKES)
-    if lookalike != token:
-        forms.append(lookalike)
-    for form in list(forms):
-        forms.extend(_leet_forms(form))
-    return tuple(dict.fromkeys(_shape(form) for form in forms))
-
-
-_variants_cached = lru_cache(maxsize=1 << 16)(_variants_now)
+__all__ = ["Folded", "Match", "WordList", "fold"]
 
 
 # -- the list ------------------------------------------------------------------------
@@ -367,12 +112,14 @@ def _entry_paths(entry: str) -> list[tuple[str, ...]]:
 
     A word's pieces are joined ("don't" -> ("dont",), "a-hole" -> ("ahole",)), which a
     comment's "don't", "dont" and "a-hole" all reach (a comment's tight punctuation
-    joins too) while "a hole" does not. CJK characters are one word each.
+    joins too) while "a hole" does not. CJK characters are one word each. An Arabizi
+    word is also indexed spelled with letters only ("7mar" -> "hmar"), which is how a
+    comment's Arabizi token is looked up too.
     """
     text = entry.lower() if entry.isascii() else fold(entry).text
-    if (_ASCII_TOKEN if text.isascii() else _token_re()).fullmatch(text):
-        return [(text,)]  # one plain word, the common case
-    starts, ends, keys = _tokens(text)
+    if (ASCII_TOKEN if text.isascii() else token_re()).fullmatch(text):
+        return _with_arabizi((text,))  # one plain word, the common case
+    starts, ends, keys = tokens(text)
     if not keys:
         return []
     words = [keys[0]]
@@ -382,7 +129,12 @@ def _entry_paths(entry: str) -> list[tuple[str, ...]]:
             words[-1] += keys[k]
         else:
             words.append(keys[k])
-    return [tuple(words)]
+    return _with_arabizi(tuple(words))
+
+
+def _with_arabizi(path: tuple[str, ...]) -> list[tuple[str, ...]]:
+    spelled = tuple(arabizi_form(word) or word for word in path)
+    return [path] if spelled == path else [path, spelled]
 
 
 def _gap_kind(text: str, end: int, start: int, single: bool) -> int:
@@ -412,9 +164,9 @@ class WordList:
         root = _Node()
         top = root.children
         for index, entry in enumerate(cleaned):
-            if entry.isascii() and entry.isalnum():
+            if entry.isascii() and entry.isalnum() and arabizi_form(entry.lower()) is None:
                 # One plain ASCII word, the common case: a node right under the root.
-                skeleton, sig = _shape(entry.lower())
+                skeleton, sig = shape(entry.lower())
                 node = top.get(skeleton)
                 if node is None:
                     node = top[skeleton] = _Node()
@@ -426,7 +178,7 @@ class WordList:
                 node = root
                 sigs: list[str] = []
                 for key in path:
-                    skeleton, sig = _shape(key)
+                    skeleton, sig = shape(key)
                     sigs.append(sig)
                     child = node.children.get(skeleton)
                     if child is None:
@@ -454,7 +206,7 @@ class WordList:
             return []
         folded = fold(text)
         norm = folded.text
-        starts, ends, keys = _tokens(norm)
+        starts, ends, keys = tokens(norm)
         n = len(keys)
 
         # Chains of tokens that may be one word spelled apart: key = token index where
@@ -483,23 +235,23 @@ class WordList:
 
         def descend(node: _Node, sigs: tuple[str, ...], first: int, nxt: int) -> None:
             for index, entry_sigs in node.terminals:
-                if _sigs_match(sigs, entry_sigs):
+                if sigs_match(sigs, entry_sigs):
                     hits[(starts[first], ends[nxt - 1], index)] = None
             if node.children and nxt < n:
                 for after, key in arcs(nxt):
-                    for skeleton, sig in _variants(key):
+                    for skeleton, sig in variants(key):
                         child = node.children.get(skeleton)
                         if child is not None:
                             descend(child, (*sigs, sig), first, after)
 
         top = root.children
         for i in range(n):
-            for skeleton, sig in _variants(keys[i]):
+            for skeleton, sig in variants(keys[i]):
                 child = top.get(skeleton)
                 if child is not None:
                     descend(child, (sig,), i, i + 1)
             for after, key in chains.get(i, ()):
-                for skeleton, sig in _variants(key):
+                for skeleton, sig in variants(key):
                     child = top.get(skeleton)
                     if child is not None:
                         descend(child, (sig,), i, after)

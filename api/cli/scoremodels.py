@@ -145,26 +145,36 @@ def learn(force: bool, database_url: str | None) -> None:
 
     The new version is activated only if it is not worse than the active one on the
     seed evaluation split and on the newest 20% of the site's decisions; otherwise it
-    is kept inactive and the reasons are printed.
+    is kept inactive and the reasons are printed. Decisions on Arabic comments retrain
+    the Arabic scorer instead, under the same guard (docs/arabic.md).
     """
     from api.runtime import Runtime
     from api.services.learn import learn as run_learn
+    from api.services.learn_languages import learn_arabic
+    from moderation.arabic_learning import ArabicLearnResult, summary
     from moderation.learning.encoder import available
 
-    if not available():
-        raise click.ClickException("install the extra first: pip install '.[learned]'")
     settings = process_config(database_url)
     setup_logging(settings)
     upgrade(settings.database_url)
+    english = available()
+    if not english and "ar" not in settings.scorer_options().language_scorers:
+        raise click.ClickException("install the extra first: pip install '.[learned]'")
 
-    async def run() -> LearnOutcomeT:
+    async def run() -> tuple[ArabicLearnResult | None, LearnOutcomeT | None]:
         runtime = Runtime(settings)
         try:
-            return await run_learn(runtime, force=force)
+            arabic = await learn_arabic(runtime, force=force)
+            return arabic, await run_learn(runtime, force=force) if english else None
         finally:
             await runtime.db.dispose()
 
-    outcome = asyncio.run(run())
+    arabic, outcome = asyncio.run(run())
+    if arabic is not None:
+        click.echo("\n".join(summary(arabic)))
+    if outcome is None:
+        # Only the Arabic side: the learned (English) scorer's extra is not installed.
+        sys.exit(0 if arabic is not None and arabic.activated else 3)
     result = outcome.result
     lines = []
     if outcome.cold_start:

@@ -42,7 +42,7 @@ def serve(
 
     from api.http.app import create_app
     from api.runtime import Runtime
-    from moderation.scorers.registry import ScorerConfigError, load_scorer
+    from moderation.scorers.registry import ScorerConfigError, load_routed
 
     settings = process_config(database_url)
     setup_logging(settings)
@@ -55,7 +55,7 @@ def serve(
         )
     try:
         # Before migrations and the socket: a scorer that cannot load stops startup here.
-        loaded = load_scorer(settings.scorer_options())
+        loaded = load_routed(settings.scorer_options())
     except ScorerConfigError as exc:
         raise click.ClickException(str(exc)) from None
     if not no_migrate:

@@ -59,6 +59,8 @@ def create_app(
                 "name": loaded.scorer.name,
                 "version": loaded.scorer.version,
                 "why": loaded.why,
+                # Per-language scorers behind a routing scorer (moderation/scorers/routing.py).
+                "byLanguage": getattr(loaded.scorer, "routes", None),
                 "requests": stats.requests,
                 "batches": stats.batches,
                 "largestBatch": stats.largest_batch,

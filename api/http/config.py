@@ -106,6 +106,9 @@ class Config(BaseSettings):
     scorer_attributes: str = "TOXICITY"
     scorer_languages: str = "en"
     scorer_concurrency: int = Field(16, ge=1, le=1024)
+    # Scorers for other languages, next to the main one: comments go to the one that
+    # covers their language (comma-separated; "ar": the bundled Arabic scorer; "" none).
+    language_scorers: str = "ar"
     # Requests per second per API key on the Perspective-protocol endpoint.
     perspective_rate_limit: int = Field(60, ge=1)
     shutdown_grace_seconds: int = Field(30, ge=1)
@@ -129,6 +132,7 @@ class Config(BaseSettings):
             concurrency=self.scorer_concurrency,
             timeout=self.scorer_timeout,
             models_dir=self.resolved_models_dir(),
+            language_scorers=_csv(self.language_scorers, str.lower),
         )
 
     def resolved_models_dir(self) -> Path:

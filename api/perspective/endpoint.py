@@ -34,7 +34,9 @@ from api.services import feedback
 from api.services.apikeys import KeyGuard
 from models.tables import FeedbackExample
 from moderation.language import detect
+from moderation.scorers.base import Scorer
 from moderation.scorers.perspective import ATTRIBUTES
+from moderation.scorers.routing import route_of, scorer_for
 
 logger = logging.getLogger("commentmod.perspective")
 
@@ -83,12 +85,15 @@ class PerspectiveEndpoint:
             raise invalid("Invalid JSON payload received: expected an object.")
         return body
 
-    def _languages(self, common: Common, attributes: Sequence[str]) -> tuple[list[str], list[str]]:
-        """(languages the text is scored as, languages detected); refuses languages the
-        scorer was not trained on, as Perspective does."""
-        found = detect(common.text)
-        detected = found.language
-        supported = self.runtime.scoring.languages
+    def _languages(
+        self, common: Common, attributes: Sequence[str]
+    ) -> tuple[list[str], list[str], Scorer]:
+        """(languages the text is scored as, languages detected, the scorer for them);
+        refuses languages no configured scorer was trained on, as Perspective does."""
+        scoring = self.runtime.scoring
+        route = route_of(scoring, common.text)
+        detected = route.language
+        supported = scoring.languages
         wanted = [primary(lang) for lang in common.languages]
         if not wanted and detected is not None:
             wanted = [detected]
@@ -99,11 +104,15 @@ class PerspectiveEndpoint:
                 f"{', '.join(unsupported)}"
             )
         used = list(common.languages) or [detected or supported[0]]
-        # Reported like Perspective does, even when too weak to pick the scoring language.
-        return used, [found.guess] if found.guess else []
+        # The scorer for the language asked for; the batcher when that is the text's route.
+        chosen = scorer_for(scoring, wanted[0]) if wanted else None
+        scorer: Scorer = scoring if chosen is None or chosen is route.scorer else chosen
+        return used, _reported(detected, common.text), scorer
 
-    async def _score(self, texts: list[str]) -> list[dict[str, float]]:
-        scorer = self.runtime.scoring
+    async def _score(
+        self, texts: list[str], scorer: Scorer | None = None
+    ) -> list[dict[str, float]]:
+        scorer = scorer or self.runtime.scoring
         try:
             async with asyncio.timeout(self.runtime.settings.scorer_timeout):
                 return await scorer.score(texts)
@@ -117,25 +126,27 @@ class PerspectiveEndpoint:
     async def analyze(self, request: Request) -> JSONResponse:
         try:
             parsed = parse_analyze(await self._body(request))
-            labels = self.runtime.scoring.labels
+            text = parsed.common.text
+            languages, detected, scorer = self._languages(parsed.common, list(parsed.attributes))
+            # The labels of the model that reads this text (a router's per-language one).
+            model = route_of(scorer, text).scorer
+            labels = model.labels
             for name in parsed.attributes:
                 if ATTRIBUTES[name] not in labels:
                     raise invalid(
                         f"Attribute {name} is not available from this server's model "
-                        f"({self.runtime.scoring.name}); available: "
+                        f"({model.name}); available: "
                         + ", ".join(a for a, label in ATTRIBUTES.items() if label in labels)
                     )
-            text = parsed.common.text
-            languages, detected = self._languages(parsed.common, list(parsed.attributes))
             spans = sentence_spans(text) if parsed.span_annotations else []
             if len(spans) <= 1:
                 spans = [(0, len(text))] if parsed.span_annotations else []
-                (summary,) = await self._score([text])
+                (summary,) = await self._score([text], scorer)
                 per_span = [summary] if spans else []
             else:
                 # The whole text and every sentence in one batch.
                 summary, *per_span = await self._score(
-                    [text, *(text[begin:end] for begin, end in spans)]
+                    [text, *(text[begin:end] for begin, end in spans)], scorer
                 )
         except ProtocolError as exc:
             return exc.response()
@@ -147,7 +158,11 @@ class PerspectiveEndpoint:
             entry: dict[str, object] = {"summaryScore": _probability_score(value)}
             if spans:
                 entry["spanScores"] = [
-                    {"begin": begin, "end": end, "score": _probability_score(s[ATTRIBUTES[name]])}
+                    {
+                        "begin": begin,
+                        "end": end,
+                        "score": _probability_score(s.get(ATTRIBUTES[name], value)),
+                    }
                     for (begin, end), s in zip(spans, per_span, strict=True)
                 ]
             scores[name] = entry
@@ -177,7 +192,7 @@ class PerspectiveEndpoint:
                     value=value,
                     source="suggestscore",
                     model_score=now.get(ATTRIBUTES[name]),
-                    model=f"{scorer.name}@{scorer.version}",
+                    model=route_of(scorer, common.text).model,
                     client_token=common.client_token,
                     community_id=common.community_id,
                 )
@@ -192,11 +207,19 @@ class PerspectiveEndpoint:
                 ) from None
         except ProtocolError as exc:
             return exc.response()
-        guess = detect(common.text).guess
         body: dict[str, object] = {
-            "detectedLanguages": [guess] if guess else [],
+            "detectedLanguages": _reported(
+                route_of(self.runtime.scoring, common.text).language, common.text
+            ),
             "requestedLanguages": list(common.languages),
         }
         if common.client_token is not None:
             body["clientToken"] = common.client_token
         return JSONResponse(body)
+
+
+def _reported(detected: str | None, text: str) -> list[str]:
+    """detectedLanguages: the routed language, else the detector's best guess, reported
+    like Perspective does even when too weak to pick the scoring language."""
+    language = detected or detect(text).guess
+    return [language] if language else []

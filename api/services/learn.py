@@ -12,6 +12,7 @@ from api.runtime import Runtime
 from api.services.feedback import LabelReport
 from models.queries import feedback, history
 from models.tables import APPROVED, PENDING, REJECTED, FeedbackExample, ModerationAction
+from moderation.language import detect
 from moderation.learning.examples import LABELS, Example
 from moderation.learning.trainer import LearnResult
 
@@ -121,12 +122,23 @@ class LearnOutcome:
     site_examples: int
 
 
+def in_language(examples: Sequence[Example], language: str) -> list[Example]:
+    return [e for e in examples if detect(e.text).language == language]
+
+
+def for_main_scorer(examples: Sequence[Example], runtime: Runtime) -> list[Example]:
+    """The decisions the main scorer learns from: none a per-language scorer covers
+    (those train that scorer: api/services/learn_languages.py)."""
+    routed = set(runtime.settings.scorer_options().language_scorers)
+    return [e for e in examples if detect(e.text).language not in routed]
+
+
 async def learn(runtime: Runtime, *, force: bool = False) -> LearnOutcome:
     from moderation.learning.encoder import shared_encoder
     from moderation.learning.store import ModelStore
     from moderation.learning.trainer import Trainer
 
-    site = await site_examples(runtime)
+    site = for_main_scorer(await site_examples(runtime), runtime)
     settings = runtime.settings
 
     def work() -> LearnOutcome:

@@ -31,6 +31,8 @@ class ScorerOptions:
     timeout: float = 2.0
     # learned: where model versions live (COMMENTMOD_MODELS_DIR).
     models_dir: Path = Path("var/models")
+    # Per-language scorers routed to beside the main one (COMMENTMOD_LANGUAGE_SCORERS).
+    language_scorers: tuple[str, ...] = ("ar",)
 
 
 @dataclass(frozen=True)
@@ -149,3 +151,38 @@ def load_scorer(options: ScorerOptions | str) -> LoadedScorer:
         f"unknown scorer {options.name!r}; expected auto, linear, learned, "
         "detoxify:<variant> or perspective:<url>"
     )
+
+
+# The per-language scorers that can sit beside the main one.
+LANGUAGE_SCORERS = ("ar",)
+
+
+def _language_scorer(language: str, options: ScorerOptions) -> Scorer:
+    if language == "ar":
+        from moderation.scorers.arabic import ArabicScorer
+
+        return ArabicScorer.load_active(options.models_dir)
+    raise ScorerConfigError(
+        f"no scorer for language {language!r}; COMMENTMOD_LANGUAGE_SCORERS takes "
+        + ", ".join(LANGUAGE_SCORERS)
+    )
+
+
+def load_routed(options: ScorerOptions | str) -> LoadedScorer:
+    """The main scorer (load_scorer), wrapped with a router to the per-language scorers
+    for the languages it does not cover itself."""
+    if isinstance(options, str):
+        options = ScorerOptions(name=options)
+    main = load_scorer(options)
+    extra = [
+        _language_scorer(language, options)
+        for language in options.language_scorers
+        if language not in main.scorer.languages
+    ]
+    if not extra:
+        return main
+    from moderation.scorers.routing import RoutingScorer
+
+    router = RoutingScorer(main.scorer, extra)
+    routes = ", ".join(f"{lang} -> {s.name}@{s.version}" for s in extra for lang in s.languages)
+    return LoadedScorer(router, f"{main.why}; by language: {routes}")

@@ -23,3 +23,33 @@ def test_clear_texts_are_identified(text: str, language: str) -> None:
 @pytest.mark.parametrize("text", ["ok", "lol", "Bravo!", "1234 5678", "👍👍"])
 def test_short_texts_are_uncertain(text: str) -> None:
     assert detect(text).language is None
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "يا حمار",
+        "كس اختك",
+        "مقال ممتاز",
+        "the article says يا حمار",
+        "ya 7mar",
+        "yel3an abouk",
+        "ra7 e2tlak",
+        "sa7ten",
+        "shu hal 7ake ya zalame",
+        "ma3kon 7a2, el kahraba sar moshkle kbire",
+    ],
+)
+def test_arabic_script_and_arabizi_are_arabic_however_short(text: str) -> None:
+    assert detect(text).language == "ar"
+
+
+@pytest.mark.parametrize(
+    "text", ["see ya later", "l33t h4x0r", "2day is great", "2nite", "B2B sales up 35%", "ok ya"]
+)
+def test_english_leetspeak_and_numbers_are_not_arabizi(text: str) -> None:
+    assert detect(text).language != "ar"
+
+
+def test_other_languages_in_arabic_script_are_told_apart_when_long_enough() -> None:
+    assert detect("این یک متن فارسی است که درباره شهر نوشته شده").language == "fa"

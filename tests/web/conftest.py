@@ -79,23 +79,26 @@ class Site:
         return comment
 
 
-@pytest.fixture(scope="session")
-def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
-    workdir = tmp_path_factory.mktemp("web")
+def open_site(workdir: Path) -> Site:
+    """A fresh `commentmod serve` on its own SQLite database in workdir."""
     env = {
         "COMMENTMOD_DATABASE_URL": f"sqlite+aiosqlite:///{workdir}/web.db",
         "COMMENTMOD_JWT_SECRET": SECRET,
         "COMMENTMOD_SCORER": "linear",
     }
-    server = start_server(workdir, env)
-    site = Site(server, env)
+    return Site(start_server(workdir, env), env)
+
+
+@pytest.fixture(scope="session")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
+    site = open_site(tmp_path_factory.mktemp("web"))
     # "scam" holds a comment with SUSPECT_WORD and the spans of each match.
     site.data(
         'mutation { updateModerationSettings(input: {suspectWords: ["scam"]}) { settings { version } } }',
         as_=site.token("admin", "admin"),
     )
     yield site
-    server.stop()
+    site.server.stop()
 
 
 # Per module, not per session: Playwright's sync API keeps an event loop running while

@@ -269,6 +269,25 @@ function replaceCard(card, comment) {
   card.element = element;
 }
 
+// The scores, or why there are none: a language no configured scorer covers, a scorer
+// that failed, or a comment decided before any scoring.
+function scoresBlock(c, m) {
+  if (m.scores.length === 0) {
+    const codes = new Set(m.reasons.map((r) => r.code));
+    const why = codes.has("UNSUPPORTED_LANGUAGE") && c.language ? `not scored: language ${c.language}`
+      : codes.has("SCORER_UNAVAILABLE") ? "not scored: the scorer was unavailable"
+      : "not scored";
+    return h("div", { class: "scores" }, h("h3", {}, "Scores"), h("p", { class: "muted not-scored" }, why));
+  }
+  const assumed = c.language ? ` · ${c.language}` : "";
+  return h("div", { class: "scores" },
+    h("h3", {}, "Scores ", h("span", { class: "muted" }, `${m.model}${assumed}`)),
+    m.scores.map((s) => h("div", { class: "score" },
+      h("span", { class: "label" }, s.label),
+      h("meter", { min: 0, max: 1, low: 0.5, high: 0.8, optimum: 0, value: s.score }),
+      h("span", { class: "value" }, s.score.toFixed(2)))));
+}
+
 function buildCard(card) {
   const c = card.comment;
   const m = c.moderation ?? { scores: [], reasons: [], reports: [], history: [] };
@@ -291,12 +310,7 @@ function buildCard(card) {
     h("p", { class: "body", dir: "auto" }, highlighted(c.body, m.reasons)),
     card.notice && h("p", { class: "card-notice", role: "alert" }, card.notice),
     h("div", { class: "details" },
-      h("div", { class: "scores" },
-        h("h3", {}, "Scores ", h("span", { class: "muted" }, m.model)),
-        m.scores.map((s) => h("div", { class: "score" },
-          h("span", { class: "label" }, s.label),
-          h("meter", { min: 0, max: 1, low: 0.5, high: 0.8, optimum: 0, value: s.score }),
-          h("span", { class: "value" }, s.score.toFixed(2))))),
+      scoresBlock(c, m),
       h("div", { class: "reasons" },
         h("h3", {}, "Reasons"),
         m.reasons.length
