@@ -7,7 +7,7 @@ PYTHON ?= python3
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: run test test-sqlite lint setup
+.PHONY: run test test-sqlite lint setup scorer-data
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -20,6 +20,12 @@ setup: $(STAMP)
 
 run: $(STAMP)
 	$(BIN)/commentmod serve --demo
+
+# The learned scorer's shipped data (embeddings of the real sets, the cold-start
+# version), rebuilt from the human-labelled sets beside the project (minutes).
+DATASETS ?= ../shared/datasets
+scorer-data: $(STAMP)
+	$(BIN)/python -m moderation.learning.build --from-datasets $(DATASETS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -327,8 +327,8 @@ def _report_lines(title: str, report: dict[str, Any] | None) -> list[str]:
     if not report:
         return []
     lines = []
-    for part in ("seed_eval", "site_holdout"):
-        for label, f in (report.get(part) or {}).items():
+    for part, labels in report.items():
+        for label, f in (labels or {}).items():
             lines.append(
                 f"{title}\t{part}\t{label}\t{f['examples']}\t{f['positives']}\t"
                 f"{_figure(f['roc_auc'])}\t{_figure(f['precision'])}\t{_figure(f['recall'])}\t"
@@ -454,6 +454,43 @@ def learn(force: bool, database_url: str | None) -> None:
     click.echo("\n".join(lines))
     if not result.activated:
         sys.exit(3)
+
+
+@cli.command("evaluate")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--version", help="A learned model version (default: the active scorer).")
+@click.option("--png", type=click.Path(dir_okay=False, path_type=Path), help="Curves' PNG.")
+def evaluate(file: Path, version: str | None, png: Path | None) -> None:
+    """Precision, recall, hold rate, AUC, calibration and confusion per label on FILE
+    (CSV or JSON Lines: text, label[, labels...]); curves in FILE.png unless --png."""
+    from api.services.evaluate import evaluate_file
+    from moderation.learning.labelled import LabelledFileError
+    from moderation.learning.quality import table
+
+    settings = _settings()
+    with click.progressbar(length=0, label="scoring", file=sys.stderr) as bar:
+
+        def started(total: int) -> None:
+            bar.length = total
+
+        try:
+            outcome = evaluate_file(
+                settings,
+                file,
+                version=version,
+                png=png or file.with_name(file.name + ".png"),
+                progress=bar.update,
+                started=started,
+            )
+        except LabelledFileError as exc:
+            raise click.ClickException(f"{exc.code}: {exc}") from None
+        except LookupError as exc:  # an unknown --version
+            raise click.ClickException(str(exc)) from None
+    click.echo(f"# {outcome.scorer} on {outcome.rows} comments")
+    click.echo(table(outcome.results))
+    if outcome.unscored:
+        click.echo(f"# not reported by this scorer: {', '.join(outcome.unscored)}")
+    click.echo(f"# curves: {outcome.png}")
 
 
 @cli.command("export-schema")

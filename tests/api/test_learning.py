@@ -14,8 +14,8 @@ from click.testing import CliRunner, Result
 
 from api.cli import cli
 from api.settings import Settings
+from moderation.learning.guard import MIN_AUC_DROP
 from moderation.learning.store import ModelStore
-from moderation.learning.trainer import TOLERANCE_AUC_TOXICITY
 from moderation.scorers.registry import LoadedScorer
 from tests.conftest import Api, make_settings
 from tests.learned import needs_learned
@@ -155,11 +155,12 @@ async def test_learn_adopts_the_sites_insult_and_holds_new_comments_of_that_patt
     assert info.data["training"]["site_train"] + info.data["training"]["site_holdout"] == len(
         decisions
     )
-    # The seed evaluation figures stayed within the guard's tolerance, and on target.
-    old_report = store.info(cold.version).data["report"]["seed_eval"]["toxicity"]
-    new_report = info.data["report"]["seed_eval"]["toxicity"]
-    assert new_report["roc_auc"] >= old_report["roc_auc"] - TOLERANCE_AUC_TOXICITY
-    assert new_report["roc_auc"] >= 0.95
+    # Every validation set's figures stayed within the guard's tolerance, and on target.
+    for name in ("seed_eval", "hard_cases", "davidson_validation", "surge_validation"):
+        old_report = store.info(cold.version).data["report"][name]["toxicity"]
+        new_report = info.data["report"][name]["toxicity"]
+        assert new_report["roc_auc"] >= old_report["roc_auc"] - 0.02 - MIN_AUC_DROP, name
+        assert new_report["roc_auc"] >= 0.95, name
 
     # The server follows the newly active version, and holds the new pattern.
     assert api.runtime.refresh_learned()
