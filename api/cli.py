@@ -414,9 +414,9 @@ def models_evaluate(version: str | None, database_url: str | None) -> None:
 def learn(force: bool, database_url: str | None) -> None:
     """Retrain the learned scorer on the seed set plus this site's moderator decisions.
 
-    The new version is activated only if it is not worse than the active one on the
-    seed evaluation split and on the newest 20% of the site's decisions; otherwise it
-    is kept inactive and the reasons are printed.
+    The new version is activated only if it is not worse than the active one on any
+    validation set (seed eval, hard cases, the real sets' held-back splits, the newest
+    20% of the site's decisions); otherwise it is kept inactive and the reasons are printed.
     """
     from api.runtime import Runtime
     from api.services.learn import learn as run_learn

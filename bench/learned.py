@@ -60,23 +60,11 @@ def _bert_base() -> Callable[[Sequence[str]], object]:
 
 
 def _old_heads(learned: object) -> Callable[[Sequence[str]], object]:
-    from moderation.learning.encoder import encode_cached
-    from moderation.learning.examples import LABELS
-    from moderation.learning.heads import FeatureSpec, train
+    from moderation.learning.figures import old_heads
     from moderation.scorers.learned import LearnedScorer
 
     assert isinstance(learned, LearnedScorer)
-    rows = seed_split("train")
-    vectors = encode_cached(learned.encoder, [e.text for e in rows])
-    heads = train(
-        FeatureSpec(()),
-        learned.encoder.version,
-        [e.text for e in rows],
-        vectors,
-        [dict(e.labels) for e in rows],
-        [1.0] * len(rows),
-        LABELS,
-    )
+    heads = old_heads()
     return lambda texts: heads.score(learned.encoder, texts)
 
 

@@ -6,8 +6,9 @@ Validation sets: the seed set's eval split, the held-out hard cases
 as embeddings), and the newest share of the site's own decisions. A candidate whose
 ROC AUC on any set drops by more than the noise (twice the paired bootstrap standard
 deviation of the difference, at least MIN_AUC_DROP), or whose balanced accuracy at the
-threshold drops by more than TOLERANCE_BALANCED, is not activated, however few site
-decisions there are.
+threshold drops by more than TOLERANCE_BALANCED, or whose ROC AUC is lower on every
+validation set at once (by more than CONSISTENT_DROP each), is not activated, however
+few site decisions there are.
 """
 
 from __future__ import annotations
@@ -18,7 +19,11 @@ from typing import Any
 
 from moderation.learning.metrics import LabelFigures, figures
 
-MIN_AUC_DROP = 0.002
+# Training noise: continuing the shipped network without any site decision moved the
+# validation AUCs by up to 0.0025; a drop must exceed twice that to count.
+MIN_AUC_DROP = 0.005
+# Lower on every set at once is a drop however small each part (issue 21's case).
+CONSISTENT_DROP = 0.001
 TOLERANCE_BALANCED = 0.02
 BOOTSTRAP = 100
 SITE = "site_holdout"
@@ -71,6 +76,19 @@ def auc_noise(truth: Sequence[int], new: Sequence[float], old: Sequence[float]) 
 def guard(candidate: Evaluation, active: Evaluation) -> list[str]:
     """Why the candidate is worse than the active version; empty when it is not."""
     problems: list[str] = []
+    lower = [
+        name
+        for name, labels in active.sets.items()
+        if name != SITE
+        and (old := labels.get("toxicity")) is not None
+        and (new := candidate.sets.get(name, {}).get("toxicity")) is not None
+        and old.roc_auc is not None
+        and new.roc_auc is not None
+        and new.roc_auc < old.roc_auc - CONSISTENT_DROP
+    ]
+    compared = [name for name in active.sets if name != SITE and name in candidate.sets]
+    if len(compared) >= 2 and sorted(lower) == sorted(compared):
+        problems.append(f"toxicity ROC AUC lower on every validation set ({', '.join(lower)})")
     for name, labels in active.sets.items():
         for label, old in labels.items():
             new = candidate.sets.get(name, {}).get(label)

@@ -22,6 +22,9 @@ HIDDEN = 256
 EPOCHS = 24
 BATCH = 256
 LEARNING_RATE = 2e-3
+# Continuing a trained network (`start`): smaller steps, so that the site's decisions
+# are learned without moving everything else.
+CONTINUE_LEARNING_RATE = 4e-4
 WEIGHT_DECAY = 1e-4
 SEED = 20261203
 
@@ -72,7 +75,8 @@ def fit(
             first.bias.copy_(torch.from_numpy(start.hidden_bias.copy()))
             second.weight.copy_(torch.from_numpy(start.weights.copy()))
             second.bias.copy_(torch.from_numpy(start.bias.copy()))
-    optimiser = torch.optim.AdamW(model.parameters(), lr=LEARNING_RATE, weight_decay=WEIGHT_DECAY)
+    rate = LEARNING_RATE if start is None else CONTINUE_LEARNING_RATE
+    optimiser = torch.optim.AdamW(model.parameters(), lr=rate, weight_decay=WEIGHT_DECAY)
     loss_fn = torch.nn.BCEWithLogitsLoss(reduction="none")
     total = row_weight.sum().clamp(min=1e-6) / len(x)
     for _ in range(epochs):

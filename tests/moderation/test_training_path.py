@@ -155,3 +155,30 @@ def test_the_shipped_real_embeddings_match_the_datasets() -> None:
         sample = [0, len(rows) // 2, len(rows) - 1]
         fresh = encoder.encode([rows[i].text for i in sample])
         assert np.allclose(shipped.embeddings[sample], fresh, atol=2e-3)
+
+
+def test_the_guard_refuses_a_version_lower_on_every_set_however_little() -> None:
+    rng = np.random.default_rng(5)
+    active, candidate = Evaluation(), Evaluation()
+    for name in ("seed_eval", "hard_cases", "surge_validation"):
+        truth = [int(v) for v in rng.integers(0, 2, 400)]
+        good = [float(0.5 + 0.3 * (2 * t - 1) + rng.normal(0, 0.25)) for t in truth]
+        # A few toxic comments a little lower: a small drop on each set.
+        worse = [
+            s - (0.2 if t and i % 9 == 0 else 0.0)
+            for i, (t, s) in enumerate(zip(truth, good, strict=True))
+        ]
+        active.add(name, "toxicity", truth, good, 0.8)
+        candidate.add(name, "toxicity", truth, worse, 0.8)
+    problems = guard(candidate, active)
+    assert any("lower on every validation set" in p for p in problems), problems
+    # The same candidate, better on one set: no longer a consistent drop.
+    truth, good = active.scores["surge_validation"]["toxicity"]
+    candidate.add(
+        "surge_validation",
+        "toxicity",
+        truth,
+        [s + 0.3 * t for s, t in zip(good, truth, strict=True)],
+        0.8,
+    )
+    assert not any("every validation set" in p for p in guard(candidate, active))
