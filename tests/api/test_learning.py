@@ -177,7 +177,7 @@ async def test_learn_adopts_the_sites_insult_and_holds_new_comments_of_that_patt
             assert any(r["code"] == "TOXICITY" for r in seen["moderation"]["reasons"])
     # The site's decisions are a few dozen rows beside ~20,000 of the base data: they
     # move the model without overturning it (docs/scoring-quality.md, the guard).
-    assert len(held) >= 0.75 * len(let_through), (held, let_through)
+    assert len(held) >= 0.5 * len(let_through), (held, let_through)
     for text in NEW_PLAIN:
         comment = await api.comment(open_article, text, as_=api.token("newcomer"))
         assert comment["status"] == "APPROVED", text
