@@ -20,7 +20,7 @@ LOCK_INPUTS := pyproject.toml requirements/pip.in
 LOCK_FLAGS := --quiet --generate-hashes --allow-unsafe --strip-extras \
 	--no-emit-index-url --no-emit-find-links $(PIP_FIND)
 
-.PHONY: run test test-sqlite lint setup lock upgrade
+.PHONY: run test test-sqlite lint setup lock upgrade scorer-data
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -58,6 +58,12 @@ lock: $(DEV_STAMP)
 upgrade:
 	$(MAKE) lock LOCK_ARGS=--upgrade
 	$(MAKE) test
+
+# The learned scorer's shipped data (embeddings of the real sets, the cold-start
+# version), rebuilt from the human-labelled sets beside the project (minutes).
+DATASETS ?= ../shared/datasets
+scorer-data: $(DEV_STAMP)
+	$(BIN)/python -m moderation.learning.build --from-datasets $(DATASETS)
 
 lint: $(DEV_STAMP)
 	$(BIN)/ruff check .

@@ -22,8 +22,8 @@ from typing import Any
 
 from moderation.data.train_arabic import LABELS, load
 from moderation.learning.examples import Example
-from moderation.learning.metrics import LabelFigures, figures
-from moderation.learning.trainer import Evaluation, guard, split_site
+from moderation.learning.guard import SITE, Evaluation, guard
+from moderation.learning.trainer import split_site
 from moderation.ngram_model import NgramModel, train
 from moderation.scorers.arabic import PACKAGED, SUBDIR, active_dir
 
@@ -42,37 +42,31 @@ class ArabicLearnResult:
     site_holdout: int
 
 
-def _figures(
-    model: NgramModel, texts: Sequence[str], truth: Sequence[dict[str, int]], threshold: float
-) -> dict[str, LabelFigures]:
-    if not texts:
-        return {}
-    scores = model.score(texts)
-    out: dict[str, LabelFigures] = {}
-    for label in model.labels:
-        pairs = [(t[label], s[label]) for t, s in zip(truth, scores, strict=True) if label in t]
-        if pairs:
-            out[label] = figures(label, [t for t, _ in pairs], [s for _, s in pairs], threshold)
-    return out
-
-
 def evaluate(
     model: NgramModel,
     validation: Sequence[dict[str, Any]],
     holdout: Sequence[Example],
     threshold: float,
 ) -> Evaluation:
-    return Evaluation(
-        seed=_figures(
-            model,
+    """The model's figures on the Arabic validation split (named like the seed set's
+    eval split, the guard's first set) and on the site's held-back Arabic decisions."""
+    result = Evaluation()
+    sets = (
+        (
+            "seed_eval",
             [str(r["text"]) for r in validation],
             [dict(r["labels"]) for r in validation],
-            threshold,
         ),
-        site=_figures(
-            model, [e.text for e in holdout], [dict(e.labels) for e in holdout], threshold
-        ),
+        (SITE, [e.text for e in holdout], [dict(e.labels) for e in holdout]),
     )
+    for name, texts, truth in sets:
+        if not texts:
+            continue
+        scores = model.score(texts)
+        for label in model.labels:
+            pairs = [(t[label], s[label]) for t, s in zip(truth, scores, strict=True) if label in t]
+            result.add(name, label, [t for t, _ in pairs], [s for _, s in pairs], threshold)
+    return result
 
 
 def fit(seed: Sequence[dict[str, Any]], site: Sequence[Example]) -> NgramModel:

@@ -11,6 +11,7 @@ from api.cli import (
     apikeys,
     articles,
     database,
+    evaluate,
     feedback,
     rescore,
     schema,
@@ -22,7 +23,18 @@ from api.cli.group import cli
 
 __all__ = ["cli", "main"]
 # The command modules register themselves on the group when imported.
-_COMMANDS = (apikeys, articles, database, feedback, rescore, schema, scoremodels, serve, tokens)
+_COMMANDS = (
+    apikeys,
+    articles,
+    database,
+    evaluate,
+    feedback,
+    rescore,
+    schema,
+    scoremodels,
+    serve,
+    tokens,
+)
 
 
 def main() -> None:

@@ -56,8 +56,8 @@ def _report_lines(title: str, report: dict[str, Any] | None) -> list[str]:
     if not report:
         return []
     lines = []
-    for part in ("seed_eval", "site_holdout"):
-        for label, f in (report.get(part) or {}).items():
+    for part, labels in report.items():
+        for label, f in (labels or {}).items():
             lines.append(
                 f"{title}\t{part}\t{label}\t{f['examples']}\t{f['positives']}\t"
                 f"{_figure(f['roc_auc'])}\t{_figure(f['precision'])}\t{_figure(f['recall'])}\t"
@@ -143,10 +143,11 @@ def models_evaluate(version: str | None, database_url: str | None) -> None:
 def learn(force: bool, database_url: str | None) -> None:
     """Retrain the learned scorer on the seed set plus this site's moderator decisions.
 
-    The new version is activated only if it is not worse than the active one on the
-    seed evaluation split and on the newest 20% of the site's decisions; otherwise it
-    is kept inactive and the reasons are printed. Decisions on Arabic comments retrain
-    the Arabic scorer instead, under the same guard (docs/arabic.md).
+    The new version is activated only if it is not worse than the active one on any
+    validation set (seed eval, hard cases, the real sets' held-back splits, the newest
+    20% of the site's decisions); otherwise it is kept inactive and the reasons are
+    printed. Decisions on Arabic comments retrain the Arabic scorer instead, under the
+    same guard (docs/arabic.md).
     """
     from api.runtime import Runtime
     from api.services.learn import learn as run_learn

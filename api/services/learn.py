@@ -181,7 +181,8 @@ async def active_version_reports(runtime: Runtime) -> tuple[str, list[LabelRepor
         pairs = [
             (s[label], bool(e.labels[label]))
             for e, s in zip(examples, scores, strict=True)
-            if label in e.labels
+            # A label the version does not serve has no score.
+            if label in e.labels and label in s
         ]
         if pairs:
             threshold = site.thresholds.get(label, settings.hold_threshold)

@@ -1,10 +1,15 @@
-"""One calibrated logistic-regression head per label, over the sentence embedding and
-optional extra features; stored as plain arrays (never a pickle).
+"""One calibrated head per label over the sentence embedding (and optional extra
+features); stored as plain arrays (never a pickle).
 
-A head's probability is sigmoid(a * (x·w + b) + c): (w, b) are the logistic
-regression fitted on all training examples, (a, c) Platt scaling fitted on
-out-of-fold scores, so a score of 0.8 means about 80% of such comments are toxic
-(on data like the training data).
+A head's probability is sigmoid(a * (h·w + b) + c), where h is the embedding itself
+(a logistic head, the first versions) or a shared hidden layer relu(x·W1 + b1) (the
+network of `moderation.learning.network`); (a, c) rescale the logit so that the hold
+threshold falls on the operating point chosen on validation data
+(`moderation.learning.operating`).
+
+`served` are the labels the scorer reports: only those with their own validation
+figures on real comments. The others are trained (moderators' reasons feed them) but
+not shown, not held on, not answered on the Perspective endpoint.
 """
 
 from __future__ import annotations
@@ -84,28 +89,62 @@ class Heads:
     bias: Matrix  # (labels,)
     scale: Matrix  # Platt slope per label
     shift: Matrix  # Platt intercept per label
+    hidden_weights: Matrix | None = None  # (features, hidden)
+    hidden_bias: Matrix | None = None  # (hidden,)
+    served: tuple[str, ...] | None = None  # None: every label (the first versions)
+
+    @property
+    def served_labels(self) -> tuple[str, ...]:
+        return self.labels if self.served is None else self.served
+
+    def logits(self, design: Any) -> Any:
+        """Uncalibrated logits, (examples, labels)."""
+        import numpy as np
+
+        if self.hidden_weights is not None and self.hidden_bias is not None:
+            design = np.maximum(
+                np.asarray(design, dtype=np.float32) @ self.hidden_weights + self.hidden_bias, 0
+            )
+        return np.asarray(design @ self.weights.T, dtype=np.float64) + self.bias
 
     def predict(self, design: Any) -> Matrix:
         import numpy as np
 
-        logits = np.asarray(design @ self.weights.T, dtype=np.float64) + self.bias
+        logits = self.logits(design)
         # Clipped: exp() of a large logit would overflow (and warn) for nothing.
         calibrated = np.clip(logits * self.scale + self.shift, -60.0, 60.0)
-        return (1.0 / (1.0 + np.exp(-calibrated))).astype(np.float32)
+        probabilities: Matrix = (1.0 / (1.0 + np.exp(-calibrated))).astype(np.float32)
+        return probabilities
 
     def score(self, encoder: Encoder, texts: Sequence[str]) -> list[dict[str, float]]:
+        import numpy as np
+
+        from moderation.learning.deobfuscate import undisguise
+
         if not texts:
             return []
         design = features(self.spec, texts, encoder.encode(texts))
         rows = self.predict(design)
-        return [dict(zip(self.labels, map(float, row), strict=True)) for row in rows]
+        # Disguised words (m0r0n, i.d.i.o.t): the undisguised form scores too, the higher wins.
+        changed = [(i, plain) for i, t in enumerate(texts) if (plain := undisguise(t)) != t]
+        if changed:
+            plain_texts = [plain for _, plain in changed]
+            again = self.predict(features(self.spec, plain_texts, encoder.encode(plain_texts)))
+            index = [i for i, _ in changed]
+            rows[index] = np.maximum(rows[index], again)
+        served = [(i, label) for i, label in enumerate(self.labels) if label in self.served_labels]
+        return [{label: float(row[i]) for i, label in served} for row in rows]
 
     def save(self, folder: Path) -> None:
         import numpy as np
 
         folder.mkdir(parents=True, exist_ok=True)
+        hidden: dict[str, Any] = {}
+        if self.hidden_weights is not None and self.hidden_bias is not None:
+            hidden = {"hidden_weights": self.hidden_weights, "hidden_bias": self.hidden_bias}
         np.savez(
             folder / "heads.npz",
+            **hidden,
             weights=self.weights,
             bias=self.bias,
             scale=self.scale,
@@ -113,6 +152,7 @@ class Heads:
         )
         meta = {
             "labels": list(self.labels),
+            "served": None if self.served is None else list(self.served),
             "extras": list(self.spec.extras),
             "encoder": self.encoder,
         }
@@ -133,6 +173,17 @@ class Heads:
                 bias=arrays["bias"].astype(np.float32),
                 scale=arrays["scale"].astype(np.float32),
                 shift=arrays["shift"].astype(np.float32),
+                hidden_weights=(
+                    arrays["hidden_weights"].astype(np.float32)
+                    if "hidden_weights" in arrays.files
+                    else None
+                ),
+                hidden_bias=(
+                    arrays["hidden_bias"].astype(np.float32)
+                    if "hidden_bias" in arrays.files
+                    else None
+                ),
+                served=None if meta.get("served") is None else tuple(meta["served"]),
             )
 
 

@@ -35,7 +35,7 @@ class LearnedScorer:
             )
         self.store, self.encoder, self.heads = store, encoder, heads
         self.version = version
-        self.labels = heads.labels
+        self.labels = heads.served_labels
 
     @classmethod
     def load(

@@ -57,14 +57,23 @@ def test_the_shipped_seed_embeddings_match_a_fresh_encoding(tmp_path: Path) -> N
 
 
 @needs_learned
-def test_cold_start_meets_the_targets_on_the_eval_split(learned_models_template: Path) -> None:
+def test_cold_start_is_the_shipped_version_and_meets_its_figures_on_real_comments(
+    learned_models_template: Path,
+) -> None:
     store = ModelStore(learned_models_template)
     active = store.active()
     assert active is not None
-    report = store.info(active).data["report"]["seed_eval"]["toxicity"]
-    assert report["roc_auc"] >= 0.95
-    assert report["precision"] >= 0.9 and report["recall"] >= 0.8
-    assert report["threshold"] == 0.8
+    info = store.info(active)
+    assert "shipped" in info.data["decision"]
+    report = info.data["report"]
+    # Held-back splits of the two human-labelled sets (docs/scoring-quality.md).
+    for name in ("davidson_validation", "surge_validation"):
+        toxicity = report[name]["toxicity"]
+        assert toxicity["roc_auc"] >= 0.95, name
+        assert toxicity["precision"] >= 0.9, name
+        assert toxicity["threshold"] == 0.8
+    assert report["davidson_validation"]["toxicity"]["recall"] >= 0.8
+    assert report["seed_eval"]["toxicity"]["roc_auc"] >= 0.95
 
 
 @needs_learned
@@ -84,18 +93,20 @@ async def test_scores_are_probabilities_per_label_and_batches_share_one_pass(
         "As a Muslim living in Paris, I found this piece fair.",
     ]
     scores = await scorer.score(texts)
-    assert all(set(s) == set(LABELS) for s in scores)
+    # Only labels with validation figures on real comments are served.
+    assert all(set(s) == {"toxicity"} for s in scores)
+    assert scorer.labels == ("toxicity",)
     assert all(0.0 <= v <= 1.0 for s in scores for v in s.values())
     clean, insult, threat, obfuscated, news, identity = (s["toxicity"] for s in scores)
     assert max(clean, news, identity) < 0.5 < min(insult, threat, obfuscated)
-    assert scores[2]["threat"] > scores[1]["threat"]
 
     batcher = MicroBatcher(scorer, max_batch=32, max_wait=0.05)
     before = scorer.encoder.texts_encoded
     results = await asyncio.gather(*(batcher.score([t]) for t in texts))
     await batcher.close()
     assert batcher.stats.batches == 1 and batcher.stats.largest_batch == len(texts)
-    assert scorer.encoder.texts_encoded - before == len(texts)
+    # Each text once, and the disguised one ("Y0u ar3 a m0r0n.") once more, undisguised.
+    assert scorer.encoder.texts_encoded - before == len(texts) + 1
     for (one,), together in zip(results, scores, strict=True):
         assert one["toxicity"] == pytest.approx(together["toxicity"], abs=1e-4)
 
@@ -105,7 +116,8 @@ def test_versions_load_as_arrays_and_unknown_ones_are_refused(learned_models: Pa
     store = ModelStore(learned_models)
     (only,) = store.versions()
     heads = store.load(only.id)
-    assert heads.weights.shape == (len(LABELS), 384)
+    assert heads.hidden_weights is not None and heads.hidden_weights.shape[0] == 384
+    assert heads.weights.shape == (len(LABELS), heads.hidden_weights.shape[1])
     with np.load(store.folder(only.id) / "heads.npz", allow_pickle=False) as arrays:
         assert all(arrays[name].dtype != object for name in arrays.files)
     with pytest.raises(UnknownVersion):
