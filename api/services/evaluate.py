@@ -58,7 +58,9 @@ def evaluate_file(
         scores += asyncio.run(scorer.score(batch))
         progress(len(batch))
     in_file = sorted({label for r in rows for label in r.labels})
-    labels = [label for label in scorer.labels if label in in_file]
+    # Reported: a label the scorer gave some row (a router's languages differ in labels).
+    reported = {label for score in scores for label in score}
+    labels = [label for label in scorer.labels if label in in_file and label in reported]
     thresholds = {label: settings.hold_threshold for label in labels}
     results = per_label([r.labels for r in rows], scores, labels, thresholds)
     name = f"{scorer.name}@{scorer.version}"

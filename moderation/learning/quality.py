@@ -180,10 +180,16 @@ def per_label(
     labels: Sequence[str],
     thresholds: Mapping[str, float],
 ) -> list[Quality]:
-    """Every label the scorer reports and the file labels (rows without it skip it)."""
+    """Every label the scorer reports and the file labels. A row skips a label it has no
+    truth for, or no score for (a routing scorer's per-language models serve different
+    labels)."""
     out = []
     for label in labels:
-        rows = [(t[label], s[label]) for t, s in zip(truths, scores, strict=True) if label in t]
+        rows = [
+            (t[label], s[label])
+            for t, s in zip(truths, scores, strict=True)
+            if label in t and label in s
+        ]
         if rows:
             out.append(
                 quality(label, [t for t, _ in rows], [s for _, s in rows], thresholds[label])
