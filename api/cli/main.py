@@ -7,7 +7,8 @@ import sys
 import click
 from sqlalchemy.exc import OperationalError
 
-from api.cli import (
+# The command modules register themselves on the group when imported.
+from api.cli import (  # noqa: F401
     apikeys,
     articles,
     database,
@@ -22,19 +23,6 @@ from api.cli import (
 from api.cli.group import cli
 
 __all__ = ["cli", "main"]
-# The command modules register themselves on the group when imported.
-_COMMANDS = (
-    apikeys,
-    articles,
-    database,
-    evaluate,
-    feedback,
-    rescore,
-    schema,
-    scoremodels,
-    serve,
-    tokens,
-)
 
 
 def main() -> None:

@@ -141,7 +141,7 @@ def models_evaluate(version: str | None, database_url: str | None) -> None:
 @click.option("--force", is_flag=True, help="Activate the new version even if the guard refuses.")
 @click.option("--database-url", help="Overrides COMMENTMOD_DATABASE_URL.")
 def learn(force: bool, database_url: str | None) -> None:
-    """Retrain the learned scorer on the seed set plus this site's moderator decisions.
+    """Retrain the scorers on their base data plus this site's moderator decisions.
 
     The new version is activated only if it is not worse than the active one on any
     validation set (seed eval, hard cases, the real sets' held-back splits, the newest
