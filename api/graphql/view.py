@@ -42,7 +42,9 @@ from strawberry.types.unset import UNSET, UnsetType
 from api.graphql.context import RequestContext
 from api.graphql.fanout import Fanout
 from api.graphql.schema import Schema
+from api.http import jsonbody
 from api.http.auth import Identity, InvalidToken, bearer_token, token_expiry, verify_token
+from api.http.jsonbody import InvalidJSON
 from api.readcache.publicread import NO_STORE, PRIVATE, PublicReads
 from api.runtime import Runtime
 
@@ -240,14 +242,22 @@ class GraphQLEndpoint(GraphQL[RequestContext, None]):
                 raise
             code = "BAD_USER_INPUT" if exc.status_code < 500 else "INTERNAL_SERVER_ERROR"
             headers = {"Allow": "GET, POST"} if exc.status_code == 405 else None
-            return error_response(exc.reason, code, exc.status_code, headers)
+            reason = exc.reason
+            refused = exc.__cause__.__cause__ if exc.__cause__ is not None else None
+            if isinstance(refused, InvalidJSON):
+                reason = str(refused)  # clearer than strawberry's "Unable to parse"
+            return error_response(reason, code, exc.status_code, headers)
 
     def decode_json(self, data: str | bytes) -> object:
         try:
             text = data.decode("utf-8") if isinstance(data, bytes) else data
         except UnicodeDecodeError:
             raise HTTPException(400, "the request body is not valid UTF-8") from None
-        decoded = json.loads(text)
+        try:
+            decoded = jsonbody.decode(text)
+        except InvalidJSON as exc:
+            # As malformed JSON: a 400 over HTTP (see run), 4400 on a WebSocket.
+            raise json.JSONDecodeError(str(exc), text, 0) from exc
         # A list is a batch, which strawberry refuses by itself; anything else must be an object.
         if not isinstance(decoded, dict | list):
             raise HTTPException(400, "the request body must be a JSON object")

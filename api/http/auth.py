@@ -146,14 +146,26 @@ def _decode(
         raise InvalidToken("token expired") from exc
     except jwt.PyJWTError as exc:
         raise InvalidToken(f"invalid token: {exc}") from exc
+    # Claims are checked as exactly as the signature: a token is not coerced into shape.
+    role, user_id, name = claims["role"], claims["sub"], claims["name"]
+    if role not in tuple(Role):
+        raise InvalidToken(f"invalid token: unknown role {role!r}")
+    if not (_is_text(user_id) and _is_text(name)) or not user_id:
+        raise InvalidToken("invalid token: sub and name must be text of at most 200 characters")
+    if not isinstance(claims["exp"], int | float) or isinstance(claims["exp"], bool):
+        raise InvalidToken("invalid token: exp must be a number")
+    return Identity(user_id=user_id, name=name, role=Role(role)), claims
+
+
+def _is_text(value: object) -> bool:
+    """A string a database stores as it is: no NUL, no lone surrogate, at most 200."""
+    if not isinstance(value, str) or len(value) > 200 or "\x00" in value:
+        return False
     try:
-        role = Role(str(claims["role"]).lower())
-    except ValueError as exc:
-        raise InvalidToken(f"invalid token: unknown role {claims['role']!r}") from exc
-    user_id, name = str(claims["sub"]), str(claims["name"])
-    if not user_id or len(user_id) > 200 or len(name) > 200:
-        raise InvalidToken("invalid token: bad sub or name")
-    return Identity(user_id=user_id, name=name, role=role), claims
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def token_expiry(token: str) -> float:

@@ -27,6 +27,7 @@ from api.graphql.context import RequestContext
 from api.graphql.documents import LRU
 from api.graphql.limits import validation_rules
 from api.graphql.schema import Schema
+from api.http import jsonbody
 from api.http.auth import Identity
 from api.http.errors import BadUserInput
 from api.readcache import cacheability
@@ -314,12 +315,12 @@ def _decode(method: str, raw: bytes) -> dict[str, Any] | None:
     """The request's parameters; None when strawberry should explain what is wrong."""
     try:
         if method == "POST":
-            decoded = json.loads(raw)
+            decoded = jsonbody.decode(raw)
             return decoded if isinstance(decoded, dict) else None
         params: dict[str, Any] = dict(parse_qsl(raw.decode("latin-1"), keep_blank_values=True))
         for name in ("variables", "extensions"):
             if params.get(name):
-                params[name] = json.loads(params[name])
+                params[name] = jsonbody.decode(params[name])
             else:
                 params.pop(name, None)
         return params

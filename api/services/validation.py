@@ -26,7 +26,7 @@ def text_field(name: str, value: str, *, max_length: int, required: bool = True)
 
 
 def slug(value: str) -> str:
-    if not SLUG.match(value):
+    if not SLUG.fullmatch(value):
         raise BadUserInput(
             "slug must be 1-200 characters of a-z, 0-9, '-' and '_', "
             "starting with a letter or digit",
