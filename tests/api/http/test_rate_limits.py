@@ -195,3 +195,18 @@ async def test_unreachable_redis_is_unavailable_and_writes_nothing(
         assert error["extensions"]["code"] == "UNAVAILABLE"
         assert error["message"] == "rate limit store unreachable; try again shortly"
         assert await comment_count(api) == 0
+
+
+async def test_refused_comments_do_not_count_against_the_limit(api: Api) -> None:
+    article = await api.create_article()
+    for body in ["", "\u200b", "x" * 5001, "nul \x00"]:
+        for _ in range(3):
+            error = (await add(api, article["id"], body, "ann"))["errors"][0]
+            assert error["extensions"]["code"] == "BAD_USER_INPUT"
+    # A missing article likewise; then the whole burst is still there.
+    missing = (await add(api, "QXJ0aWNsZTo5OTk", "Hello.", "ann"))["errors"][0]
+    assert missing["extensions"]["code"] == "NOT_FOUND"
+    for i in range(3):
+        assert "errors" not in await add(api, article["id"], f"Comment {i}.", "ann")
+    error = (await add(api, article["id"], "One too many.", "ann"))["errors"][0]
+    assert error["extensions"]["code"] == "RATE_LIMITED"
