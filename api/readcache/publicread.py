@@ -111,13 +111,18 @@ class PublicReads:
             redis_url=settings.redis_url,
             prefix=settings.redis_prefix,
             ttl=settings.persisted_query_ttl,
+            max_bytes=settings.persisted_queries_max_bytes,
+            max_document_bytes=settings.persisted_query_max_bytes,
+            max_tokens=settings.max_tokens,
         )
         self.public_get = (
             f"public, max-age={settings.http_max_age}, "
             f"stale-while-revalidate={settings.http_stale_while_revalidate}"
         ).encode()
         self._rules = validation_rules(settings)
-        self._plans: LRU[tuple[str, str | None], Plan] = LRU(PLAN_ENTRIES)
+        # Keyed by the text's hash: an entry costs a few hundred bytes however long
+        # the text (plans are kept for texts that fail to parse too).
+        self._plans: LRU[tuple[bytes, str | None], Plan] = LRU(PLAN_ENTRIES)
         self._memo: LRU[tuple[str, bytes], Resolved] = LRU(MEMO_ENTRIES)
 
     async def handle(
@@ -211,7 +216,8 @@ class PublicReads:
         return Resolved(params, query, variables, operation_name, plan, key, persisted)
 
     def _plan(self, query: str, operation_name: str | None) -> Plan:
-        found = self._plans.get((query, operation_name))
+        text_key = (hashlib.sha256(query.encode("utf-8", "surrogatepass")).digest(), operation_name)
+        found = self._plans.get(text_key)
         if found is None:
             found = cacheability.plan(
                 self.schema._schema,
@@ -220,7 +226,7 @@ class PublicReads:
                 max_tokens=self.runtime.settings.max_tokens,
                 rules=self._rules,
             )
-            self._plans.put((query, operation_name), found)
+            self._plans.put(text_key, found)
         return found
 
     def _onward(
