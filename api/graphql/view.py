@@ -47,9 +47,11 @@ from api.http.auth import Identity, InvalidToken, bearer_token, token_expiry, ve
 from api.http.jsonbody import InvalidJSON
 from api.readcache.publicread import NO_STORE, PRIVATE, PublicReads
 from api.runtime import Runtime
+from api.services.users import with_standing
 
 logger = logging.getLogger("commentmod.ws")
 NO_ACK_PAYLOAD: UnsetType = UNSET
+UNAVAILABLE = "the service is temporarily unavailable; try again shortly"
 
 
 def error_response(
@@ -218,6 +220,17 @@ class GraphQLEndpoint(GraphQL[RequestContext, None]):
                     # Refused before the handshake completes: the client sees HTTP 403.
                     await WebSocket(scope, receive, send).close(code=1008)
                 return
+            if identity is not None:
+                try:
+                    identity = await with_standing(self.runtime.db, identity)
+                except Exception as exc:
+                    logger.warning("cannot read a staff member's standing: %s", exc)
+                    if scope["type"] == "http":
+                        await error_response(UNAVAILABLE, "UNAVAILABLE", 503)(scope, receive, send)
+                    else:
+                        await WebSocket(scope, receive, send).close(code=1011)
+                    return
+                scope["state"]["identity"] = identity
             if scope["type"] == "http":
                 onward = await self.reads.handle(scope, receive, send, identity)
                 if onward is None:
@@ -273,6 +286,7 @@ class GraphQLEndpoint(GraphQL[RequestContext, None]):
             token,
             issuer=settings.jwt_issuer,
             audience=settings.jwt_audience,
+            max_lifetime=settings.jwt_max_lifetime,
         )
 
     async def on_ws_connect(self, context: RequestContext) -> UnsetType | dict[str, object] | None:
@@ -284,7 +298,8 @@ class GraphQLEndpoint(GraphQL[RequestContext, None]):
         try:
             if not isinstance(header, str):
                 raise InvalidToken("authorization must be 'Bearer <token>'")
-            context.identity = self.identify(header)
+            identity = self.identify(header)
+            context.identity = await with_standing(self.runtime.db, identity) if identity else None
             context.identity_expires = token_expiry(bearer_token(header) or "")
         except InvalidToken as exc:
             logger.info("WebSocket connection refused: %s", exc)

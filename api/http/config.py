@@ -89,6 +89,8 @@ class Config(BaseSettings):
     # Tokens: checked when set, and put into tokens that `commentmod token` issues.
     jwt_issuer: str | None = None
     jwt_audience: str | None = None
+    # Tokens valid for longer than this from now are refused (seconds).
+    jwt_max_lifetime: int = Field(30 * 86400, ge=60)
     # Abuse limits (limits' notation: "N per S seconds"; several joined by ";").
     rate_limits: Literal["on", "off"] = "on"
     rate_limit_user: str = "3 per 9 seconds"
