@@ -29,7 +29,7 @@ def rescore(status: str | None, article_slug: str | None, database_url: str | No
     settings = process_config(database_url)
     setup_logging(settings)
 
-    async def run() -> str:
+    async def run() -> tuple[str, int]:
         runtime = Runtime(settings)
         await runtime.start(migrate=True)
         try:
@@ -45,10 +45,22 @@ def rescore(status: str | None, article_slug: str | None, database_url: str | No
             raise click.ClickException(str(exc)) from None
         finally:
             await runtime.stop()
-        return (
+        summary = (
             f"examined {result.examined} comment(s) with {runtime.scorer.scorer.name}: "
             f"{result.moved} changed status, {result.skipped_conflicts} skipped "
             "(a moderator decided meanwhile)"
         )
+        if result.skipped_unscored:
+            summary += (
+                f", {result.skipped_unscored} not rescored (the scorer failed on them, "
+                "twice; their status is unchanged)"
+            )
+        return summary, result.skipped_unscored
 
-    click.echo(asyncio.run(run()))
+    summary, unscored = asyncio.run(run())
+    click.echo(summary)
+    if unscored:
+        # A partial rescore is not a success: scripts see it, and the operator runs it again.
+        raise click.ClickException(
+            f"{unscored} comment(s) could not be scored; check the scorer and run rescore again"
+        )

@@ -13,9 +13,10 @@ from collections import OrderedDict
 from collections.abc import Hashable, Iterator
 from typing import Generic, TypeVar
 
-from graphql import DocumentNode, GraphQLError, parse
+from graphql import DocumentNode, GraphQLError, OperationDefinitionNode, parse
 from strawberry.extensions import SchemaExtension
 from strawberry.schema.schema import validate_document
+from strawberry.types import ExecutionContext
 
 K = TypeVar("K", bound=Hashable)
 V = TypeVar("V")
@@ -86,5 +87,17 @@ class DocumentCache(SchemaExtension):
             if errors is None:
                 errors = tuple(validate_document(context.schema._schema, document, rules))
                 _validated.put(key, errors)
-            context.pre_execution_errors = list(errors)
+            context.pre_execution_errors = [*errors, *_unnamed_choice(context, document)]
         yield
+
+
+def _unnamed_choice(context: ExecutionContext, document: DocumentNode) -> list[GraphQLError]:
+    """The spec's GetOperation: a document of several operations needs operationName
+    (strawberry would otherwise run the first). Its name as sent is private to
+    strawberry's ExecutionContext: the public `operation_name` falls back to the first."""
+    if getattr(context, "_provided_operation_name", None) is not None:
+        return []
+    operations = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
+    if len(operations) < 2:
+        return []
+    return [GraphQLError("operationName is required: the document has several operations")]

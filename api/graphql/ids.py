@@ -5,6 +5,9 @@ from __future__ import annotations
 import base64
 import binascii
 
+# Primary keys are 32-bit signed integers on PostgreSQL; no row has a larger one.
+MAX_PK = 2**31 - 1
+
 
 def encode_id(kind: str, pk: int | None) -> str:
     raw = f"{kind}:{pk}".encode()
@@ -18,6 +21,8 @@ def decode_id(kind: str, value: str) -> int | None:
     except (binascii.Error, UnicodeDecodeError, ValueError):
         return None
     found, _, pk = raw.partition(":")
-    if found != kind or not pk.isdigit() or len(pk) > 18:
+    # ASCII digits only: str.isdigit also accepts '²' and other scripts' digits.
+    if found != kind or not (pk.isascii() and pk.isdigit()) or len(pk) > 10:
         return None
-    return int(pk)
+    number = int(pk)
+    return number if number <= MAX_PK else None

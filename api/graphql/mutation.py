@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from datetime import datetime
 
 import strawberry
@@ -166,7 +167,7 @@ class ConsoleSessionPayload:
 class Mutation:
     @strawberry.mutation(description="Post a comment or a reply; it is scored before it is stored.")
     async def add_comment(self, info: Info, input: AddCommentInput) -> AddCommentPayload:
-        author = await info.context.rate_limit("addComment")
+        author = info.context.signed_in()
         parent_id = decode_id("Comment", input.parent_id) if input.parent_id is not None else None
         comment = await comment_service.add_comment(
             info.context.runtime,
@@ -178,6 +179,7 @@ class Mutation:
                 parent_given=input.parent_id is not None,
                 client_mutation_id=input.client_mutation_id,
             ),
+            admit=functools.partial(info.context.rate_limit, "addComment"),
         )
         return AddCommentPayload(
             comment=CommentNode(row=comment), client_mutation_id=input.client_mutation_id

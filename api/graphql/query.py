@@ -15,6 +15,7 @@ from api.graphql.types.user import UserNode
 from api.http.errors import BadUserInput, NotFound
 from api.live.tags import LISTING, article_tag
 from api.services.users import ensure_user
+from api.services.validation import SLUG
 from api.services.visibility import can_see
 from models.queries import articles, comments
 from models.queries.comments import ORDERS
@@ -60,8 +61,12 @@ class Query:
             pk = decode_id("Article", id)
             found = await info.context.loaders.article.load(pk) if pk is not None else None
         else:
-            async with info.context.runtime.db.read() as session:
-                found = await articles.article_by_slug(session, slug or "")
+            found = None
+            # Every stored slug passed validation.slug: one that cannot (NUL, which
+            # PostgreSQL refuses to compare, among others) names no article.
+            if SLUG.fullmatch(slug or ""):
+                async with info.context.runtime.db.read() as session:
+                    found = await articles.article_by_slug(session, slug or "")
             # A slug not found yet may be created later: any article change may matter.
             info.context.read(article_tag(found.id or 0) if found else LISTING)
         return ArticleNode(row=found) if found else None

@@ -42,12 +42,16 @@ from strawberry.types.unset import UNSET, UnsetType
 from api.graphql.context import RequestContext
 from api.graphql.fanout import Fanout
 from api.graphql.schema import Schema
+from api.http import jsonbody
 from api.http.auth import Identity, InvalidToken, bearer_token, token_expiry, verify_token
+from api.http.jsonbody import InvalidJSON
 from api.readcache.publicread import NO_STORE, PRIVATE, PublicReads
 from api.runtime import Runtime
+from api.services.users import with_standing
 
 logger = logging.getLogger("commentmod.ws")
 NO_ACK_PAYLOAD: UnsetType = UNSET
+UNAVAILABLE = "the service is temporarily unavailable; try again shortly"
 
 
 def error_response(
@@ -216,6 +220,17 @@ class GraphQLEndpoint(GraphQL[RequestContext, None]):
                     # Refused before the handshake completes: the client sees HTTP 403.
                     await WebSocket(scope, receive, send).close(code=1008)
                 return
+            if identity is not None:
+                try:
+                    identity = await with_standing(self.runtime.db, identity)
+                except Exception as exc:
+                    logger.warning("cannot read a staff member's standing: %s", exc)
+                    if scope["type"] == "http":
+                        await error_response(UNAVAILABLE, "UNAVAILABLE", 503)(scope, receive, send)
+                    else:
+                        await WebSocket(scope, receive, send).close(code=1011)
+                    return
+                scope["state"]["identity"] = identity
             if scope["type"] == "http":
                 onward = await self.reads.handle(scope, receive, send, identity)
                 if onward is None:
@@ -240,14 +255,22 @@ class GraphQLEndpoint(GraphQL[RequestContext, None]):
                 raise
             code = "BAD_USER_INPUT" if exc.status_code < 500 else "INTERNAL_SERVER_ERROR"
             headers = {"Allow": "GET, POST"} if exc.status_code == 405 else None
-            return error_response(exc.reason, code, exc.status_code, headers)
+            reason = exc.reason
+            refused = exc.__cause__.__cause__ if exc.__cause__ is not None else None
+            if isinstance(refused, InvalidJSON):
+                reason = str(refused)  # clearer than strawberry's "Unable to parse"
+            return error_response(reason, code, exc.status_code, headers)
 
     def decode_json(self, data: str | bytes) -> object:
         try:
             text = data.decode("utf-8") if isinstance(data, bytes) else data
         except UnicodeDecodeError:
             raise HTTPException(400, "the request body is not valid UTF-8") from None
-        decoded = json.loads(text)
+        try:
+            decoded = jsonbody.decode(text)
+        except InvalidJSON as exc:
+            # As malformed JSON: a 400 over HTTP (see run), 4400 on a WebSocket.
+            raise json.JSONDecodeError(str(exc), text, 0) from exc
         # A list is a batch, which strawberry refuses by itself; anything else must be an object.
         if not isinstance(decoded, dict | list):
             raise HTTPException(400, "the request body must be a JSON object")
@@ -263,6 +286,7 @@ class GraphQLEndpoint(GraphQL[RequestContext, None]):
             token,
             issuer=settings.jwt_issuer,
             audience=settings.jwt_audience,
+            max_lifetime=settings.jwt_max_lifetime,
         )
 
     async def on_ws_connect(self, context: RequestContext) -> UnsetType | dict[str, object] | None:
@@ -274,7 +298,8 @@ class GraphQLEndpoint(GraphQL[RequestContext, None]):
         try:
             if not isinstance(header, str):
                 raise InvalidToken("authorization must be 'Bearer <token>'")
-            context.identity = self.identify(header)
+            identity = self.identify(header)
+            context.identity = await with_standing(self.runtime.db, identity) if identity else None
             context.identity_expires = token_expiry(bearer_token(header) or "")
         except InvalidToken as exc:
             logger.info("WebSocket connection refused: %s", exc)

@@ -71,6 +71,8 @@ def create_app(
             },
             # The public read cache (api/readcache/responsecache.py); this process's own figures.
             "cache": runtime.cache.health(),
+            # Where rate-limit counters live now (Redis, or this process's while it is away).
+            "rateLimits": runtime.limiter.health(),
             "events": {
                 **runtime.events.health(),
                 # Subscriptions: each distinct one executes once (api/graphql/fanout.py).

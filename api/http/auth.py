@@ -100,23 +100,34 @@ def issue_console_link(
 
 
 def verify_token(
-    secret: str, token: str, *, issuer: str | None = None, audience: str | None = None
+    secret: str,
+    token: str,
+    *,
+    issuer: str | None = None,
+    audience: str | None = None,
+    max_lifetime: int | None = None,
 ) -> Identity:
     """The identity a valid session token names. When issuer or audience is configured,
     the token must carry exactly that claim; without them, PyJWT still refuses a token
     that names an audience (it cannot be meant for an unconfigured server). A token
     with a `purpose` (a console link) is not a session token."""
-    identity, claims = _decode(secret, token, ["exp", "sub", "name", "role"], issuer, audience)
+    required = ["exp", "sub", "name", "role"]
+    identity, claims = _decode(secret, token, required, issuer, audience, max_lifetime)
     if "purpose" in claims:
         raise InvalidToken("invalid token: a sign-in link is not a session token")
     return identity
 
 
 def verify_console_link(
-    secret: str, token: str, *, issuer: str | None = None, audience: str | None = None
+    secret: str,
+    token: str,
+    *,
+    issuer: str | None = None,
+    audience: str | None = None,
+    max_lifetime: int | None = None,
 ) -> ConsoleLink:
     required = ["exp", "sub", "name", "role", "jti", "purpose"]
-    identity, claims = _decode(secret, token, required, issuer, audience)
+    identity, claims = _decode(secret, token, required, issuer, audience, max_lifetime)
     jti = claims["jti"]
     if claims["purpose"] != CONSOLE_LINK or not isinstance(jti, str) or not 0 < len(jti) <= 64:
         raise InvalidToken("invalid token: not a console sign-in link")
@@ -129,6 +140,7 @@ def _decode(
     required: list[str],
     issuer: str | None,
     audience: str | None,
+    max_lifetime: int | None = None,
 ) -> tuple[Identity, dict[str, Any]]:
     required += ["iss"] if issuer else []
     required += ["aud"] if audience else []
@@ -146,14 +158,33 @@ def _decode(
         raise InvalidToken("token expired") from exc
     except jwt.PyJWTError as exc:
         raise InvalidToken(f"invalid token: {exc}") from exc
+    # Claims are checked as exactly as the signature: a token is not coerced into shape.
+    role, user_id, name = claims["role"], claims["sub"], claims["name"]
+    if role not in tuple(Role):
+        raise InvalidToken(f"invalid token: unknown role {role!r}")
+    if not (_is_text(user_id) and _is_text(name)) or not user_id:
+        raise InvalidToken("invalid token: sub and name must be text of at most 200 characters")
+    exp = claims["exp"]
+    if not isinstance(exp, int | float) or isinstance(exp, bool):
+        raise InvalidToken("invalid token: exp must be a number")
+    # A leaked token that never expires (exp in the year 9999) is a permanent key.
+    if max_lifetime is not None and exp - time.time() > max_lifetime + LEEWAY_SECONDS:
+        raise InvalidToken(
+            f"invalid token: it expires more than {max_lifetime} s from now "
+            "(COMMENTMOD_JWT_MAX_LIFETIME)"
+        )
+    return Identity(user_id=user_id, name=name, role=Role(role)), claims
+
+
+def _is_text(value: object) -> bool:
+    """A string a database stores as it is: no NUL, no lone surrogate, at most 200."""
+    if not isinstance(value, str) or len(value) > 200 or "\x00" in value:
+        return False
     try:
-        role = Role(str(claims["role"]).lower())
-    except ValueError as exc:
-        raise InvalidToken(f"invalid token: unknown role {claims['role']!r}") from exc
-    user_id, name = str(claims["sub"]), str(claims["name"])
-    if not user_id or len(user_id) > 200 or len(name) > 200:
-        raise InvalidToken("invalid token: bad sub or name")
-    return Identity(user_id=user_id, name=name, role=role), claims
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def token_expiry(token: str) -> float:

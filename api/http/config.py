@@ -74,6 +74,10 @@ class Config(BaseSettings):
     # with Redis, also shared there for persisted_query_ttl seconds).
     persisted_queries_max: int = Field(10_000, ge=1)
     persisted_query_ttl: int = Field(7 * 86400, ge=1)
+    # ...and bounded in bytes: the in-process store, and one document (a longer one is
+    # answered but not remembered).
+    persisted_queries_max_bytes: int = Field(16 * 1024 * 1024, ge=0)
+    persisted_query_max_bytes: int = Field(64 * 1024, ge=1)
     ws_keep_alive_interval: float = Field(15.0, gt=0)
     ws_max_subscriptions: int = Field(20, ge=1, le=1000)
     ws_connection_init_timeout: float = Field(10.0, gt=0)
@@ -85,6 +89,8 @@ class Config(BaseSettings):
     # Tokens: checked when set, and put into tokens that `commentmod token` issues.
     jwt_issuer: str | None = None
     jwt_audience: str | None = None
+    # Tokens valid for longer than this from now are refused (seconds).
+    jwt_max_lifetime: int = Field(30 * 86400, ge=60)
     # Abuse limits (limits' notation: "N per S seconds"; several joined by ";").
     rate_limits: Literal["on", "off"] = "on"
     rate_limit_user: str = "3 per 9 seconds"

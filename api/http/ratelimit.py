@@ -3,13 +3,17 @@
 The algorithm is the `limits` package's moving window: "3 per 9 seconds" lets a
 burst of 3 through and then, on average, one every 3 seconds. Counters live in
 this process's memory, or in Redis (COMMENTMOD_REDIS_URL) so that every server
-process shares them.
+process shares them. While Redis cannot be reached, limiting goes on with this
+process's own counters (logged, and shown on /healthz as `rateLimits.store`), and
+goes back to Redis once it answers again (tried at most every RETRY_SECONDS).
 """
 
 from __future__ import annotations
 
+import logging
 import math
 import time
+from collections.abc import Sequence
 from ipaddress import IPv4Network, IPv6Network, ip_address
 
 from limits import RateLimitItem, parse_many
@@ -21,6 +25,10 @@ from api.http.config import Config
 from api.http.errors import RateLimited, Unavailable
 
 Networks = list[IPv4Network | IPv6Network]
+logger = logging.getLogger("commentmod.ratelimit")
+# How often, while on local counters, Redis is tried again.
+RETRY_SECONDS = 5.0
+STORE_ERRORS = (StorageError, ConnectionError, OSError, TimeoutError)
 
 
 class RateLimiter:
@@ -38,6 +46,45 @@ class RateLimiter:
             storage = storage_from_string("async+memory://")
         self.storage = storage
         self.strategy = MovingWindowRateLimiter(storage)  # type: ignore[arg-type]
+        self.shared = bool(settings.redis_url)
+        # Per-process counters for while Redis is away (None: not in use).
+        self._fallback: MovingWindowRateLimiter | None = None
+        self._retry_at = 0.0
+        self.fallbacks = 0
+
+    def health(self) -> dict[str, object]:
+        if not self.shared:
+            store = "memory"
+        else:
+            store = "redis" if self._fallback is None else "local (Redis unreachable)"
+        return {"enabled": self.enabled, "store": store, "fallbacks": self.fallbacks}
+
+    async def _strategy(self) -> MovingWindowRateLimiter:
+        """Redis's counters, or this process's while Redis is unreachable."""
+        fallback = self._fallback
+        if fallback is None:
+            return self.strategy
+        if time.monotonic() >= self._retry_at:
+            self._retry_at = time.monotonic() + RETRY_SECONDS
+            try:
+                checked = self.storage.check()
+                if await checked if not isinstance(checked, bool) else checked:
+                    logger.warning("rate limits: Redis answers again; back to shared counters")
+                    self._fallback = None
+                    return self.strategy
+            except STORE_ERRORS:
+                pass
+        return fallback
+
+    def _fall_back(self, exc: BaseException) -> MovingWindowRateLimiter:
+        logger.warning(
+            "rate limits: Redis unreachable (%s); limiting with this process's counters", exc
+        )
+        self.fallbacks += 1
+        self._retry_at = time.monotonic() + RETRY_SECONDS
+        local = storage_from_string("async+memory://")
+        self._fallback = MovingWindowRateLimiter(local)  # type: ignore[arg-type]
+        return self._fallback
 
     async def hit(self, action: str, user_id: str, address: str | None) -> None:
         """Count one attempt at `action`; RATE_LIMITED (with retryAfter) when over."""
@@ -46,18 +93,28 @@ class RateLimiter:
         checks = [(item, ("user", action, user_id)) for item in self.per_user]
         if address:
             checks += [(item, ("addr", action, address)) for item in self.per_address]
+        strategy = await self._strategy()
         try:
-            for item, key in checks:
-                if not await self.strategy.hit(item, *key):
-                    stats = await self.strategy.get_window_stats(item, *key)
-                    retry_after = max(1, math.ceil(stats.reset_time - time.time()))
-                    scope = "you are" if key[0] == "user" else "your network is"
-                    raise RateLimited(
-                        f"{scope} posting too fast; try again in {retry_after} s",
-                        retryAfter=retry_after,
-                    )
-        except (StorageError, ConnectionError, OSError, TimeoutError) as exc:
-            raise Unavailable("rate limit store unreachable; try again shortly") from exc
+            await self._count(strategy, checks)
+        except STORE_ERRORS as exc:
+            if strategy is not self.strategy:
+                raise Unavailable("rate limit store unreachable; try again shortly") from exc
+            # Redis being down never stops commenting: limit locally meanwhile.
+            await self._count(self._fall_back(exc), checks)
+
+    @staticmethod
+    async def _count(
+        strategy: MovingWindowRateLimiter, checks: Sequence[tuple[RateLimitItem, tuple[str, ...]]]
+    ) -> None:
+        for item, key in checks:
+            if not await strategy.hit(item, *key):
+                stats = await strategy.get_window_stats(item, *key)
+                retry_after = max(1, math.ceil(stats.reset_time - time.time()))
+                scope = "you are" if key[0] == "user" else "your network is"
+                raise RateLimited(
+                    f"{scope} posting too fast; try again in {retry_after} s",
+                    retryAfter=retry_after,
+                )
 
 
 def client_address(peer: str | None, forwarded_for: str | None, proxies: Networks) -> str | None:

@@ -11,7 +11,6 @@ doNotStore is false. Errors have Perspective's shape:
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 from collections.abc import Sequence
 from typing import Any
@@ -19,6 +18,8 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 
+from api.http import jsonbody
+from api.http.jsonbody import InvalidJSON
 from api.perspective.protocol import (
     MAX_BODY_BYTES,
     Common,
@@ -78,7 +79,9 @@ class PerspectiveEndpoint:
             if len(raw) > MAX_BODY_BYTES:
                 raise invalid(f"Request payload too large: at most {MAX_BODY_BYTES} bytes.")
         try:
-            body = json.loads(raw)
+            body = jsonbody.decode(raw)
+        except InvalidJSON as exc:
+            raise invalid(f"Invalid JSON payload received: {exc}.") from None
         except (ValueError, UnicodeDecodeError):
             raise invalid("Invalid JSON payload received.") from None
         if not isinstance(body, dict):

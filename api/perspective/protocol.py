@@ -148,6 +148,8 @@ def _common(body: dict[str, Any], fields: frozenset[str]) -> Common:
         value = _optional(body, name, str)
         if value is not None and len(value) > MAX_TOKEN:
             raise invalid(f"Invalid value at '{name}': at most {MAX_TOKEN} characters")
+        if value is not None and "\x00" in value:
+            raise invalid(f"Invalid value at '{name}': must not contain NUL characters")
         tokens[name] = value
     if body.get("context") is not None:
         _object(body["context"], "context")

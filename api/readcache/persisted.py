@@ -4,6 +4,11 @@ A client sends `extensions.persistedQuery = {version: 1, sha256Hash}` without th
 query; a server that does not know the hash answers PERSISTED_QUERY_NOT_FOUND and
 the client repeats the request with the query, which is then remembered. With
 Redis the documents are shared, so a hash registered on one process works on all.
+
+Anyone may register a document, so only what could run is kept: a text that does not
+parse as GraphQL is refused (BAD_USER_INPUT), one longer than `max_document_bytes`
+is answered but never remembered, and the in-process store is bounded in bytes
+(`max_bytes`), not only in entries.
 """
 
 from __future__ import annotations
@@ -11,9 +16,11 @@ from __future__ import annotations
 import hashlib
 import logging
 import re
+from collections import OrderedDict
 from typing import Any
 
-from api.graphql.documents import LRU
+from graphql import GraphQLError, parse
+
 from api.http.errors import AppError, BadUserInput
 
 logger = logging.getLogger("commentmod.persisted")
@@ -41,11 +48,63 @@ def persisted_hash(extensions: object) -> str | None:
     return digest
 
 
+def _size(text: str) -> int:
+    """Bytes of UTF-8 (without a copy for ASCII, the usual case)."""
+    return len(text) if text.isascii() else len(text.encode())
+
+
+class Documents:
+    """An LRU of documents by hash, bounded in entries and in bytes of text."""
+
+    def __init__(self, max_entries: int, max_bytes: int) -> None:
+        self.max_entries = max_entries
+        self.max_bytes = max_bytes
+        self.bytes = 0
+        self._items: OrderedDict[str, str] = OrderedDict()
+
+    def get(self, digest: str) -> str | None:
+        found = self._items.get(digest)
+        if found is not None:
+            self._items.move_to_end(digest)
+        return found
+
+    def put(self, digest: str, query: str) -> None:
+        size = _size(query)
+        if size > self.max_bytes:
+            return
+        old = self._items.pop(digest, None)
+        if old is not None:
+            self.bytes -= _size(old)
+        self._items[digest] = query
+        self.bytes += size
+        while len(self._items) > self.max_entries or self.bytes > self.max_bytes:
+            _, evicted = self._items.popitem(last=False)
+            self.bytes -= _size(evicted)
+
+    def __contains__(self, digest: object) -> bool:
+        return digest in self._items
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+
 class PersistedQueries:
-    def __init__(self, *, max_entries: int, redis_url: str | None, prefix: str, ttl: int) -> None:
+    def __init__(
+        self,
+        *,
+        max_entries: int,
+        redis_url: str | None,
+        prefix: str,
+        ttl: int,
+        max_bytes: int = 16 * 1024 * 1024,
+        max_document_bytes: int = 64 * 1024,
+        max_tokens: int | None = None,
+    ) -> None:
         self.ttl = ttl
         self.prefix = f"{prefix}:apq"
-        self._local: LRU[str, str] = LRU(max_entries)
+        self.max_document_bytes = max_document_bytes
+        self.max_tokens = max_tokens
+        self._local = Documents(max_entries, max_bytes)
         self._redis: Any = None
         if redis_url:
             from redis.asyncio import Redis
@@ -58,7 +117,9 @@ class PersistedQueries:
         if query is not None:
             if hashlib.sha256(query.encode()).hexdigest() != digest:
                 raise BadUserInput("persistedQuery.sha256Hash does not match the query")
-            await self._remember(digest, query)
+            self._check(query)
+            if _size(query) <= self.max_document_bytes:
+                await self._remember(digest, query)
             return query
         found = self._local.get(digest)
         if found is None and self._redis is not None:
@@ -73,6 +134,14 @@ class PersistedQueries:
         if found is None:
             raise PersistedQueryNotFound("PersistedQueryNotFound")
         return found
+
+    def _check(self, query: str) -> None:
+        """A document is parsed before it is remembered; one that does not parse is
+        refused here (strawberry would parse it twice more only to say so)."""
+        try:
+            parse(query, max_tokens=self.max_tokens, no_location=True)
+        except GraphQLError as exc:
+            raise BadUserInput(f"the persisted query does not parse: {exc.message}") from None
 
     async def _remember(self, digest: str, query: str) -> None:
         known = digest in self._local

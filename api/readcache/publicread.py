@@ -27,6 +27,7 @@ from api.graphql.context import RequestContext
 from api.graphql.documents import LRU
 from api.graphql.limits import validation_rules
 from api.graphql.schema import Schema
+from api.http import jsonbody
 from api.http.auth import Identity
 from api.http.errors import BadUserInput
 from api.readcache import cacheability
@@ -110,13 +111,18 @@ class PublicReads:
             redis_url=settings.redis_url,
             prefix=settings.redis_prefix,
             ttl=settings.persisted_query_ttl,
+            max_bytes=settings.persisted_queries_max_bytes,
+            max_document_bytes=settings.persisted_query_max_bytes,
+            max_tokens=settings.max_tokens,
         )
         self.public_get = (
             f"public, max-age={settings.http_max_age}, "
             f"stale-while-revalidate={settings.http_stale_while_revalidate}"
         ).encode()
         self._rules = validation_rules(settings)
-        self._plans: LRU[tuple[str, str | None], Plan] = LRU(PLAN_ENTRIES)
+        # Keyed by the text's hash: an entry costs a few hundred bytes however long
+        # the text (plans are kept for texts that fail to parse too).
+        self._plans: LRU[tuple[bytes, str | None], Plan] = LRU(PLAN_ENTRIES)
         self._memo: LRU[tuple[str, bytes], Resolved] = LRU(MEMO_ENTRIES)
 
     async def handle(
@@ -210,7 +216,8 @@ class PublicReads:
         return Resolved(params, query, variables, operation_name, plan, key, persisted)
 
     def _plan(self, query: str, operation_name: str | None) -> Plan:
-        found = self._plans.get((query, operation_name))
+        text_key = (hashlib.sha256(query.encode("utf-8", "surrogatepass")).digest(), operation_name)
+        found = self._plans.get(text_key)
         if found is None:
             found = cacheability.plan(
                 self.schema._schema,
@@ -219,7 +226,7 @@ class PublicReads:
                 max_tokens=self.runtime.settings.max_tokens,
                 rules=self._rules,
             )
-            self._plans.put((query, operation_name), found)
+            self._plans.put(text_key, found)
         return found
 
     def _onward(
@@ -314,12 +321,12 @@ def _decode(method: str, raw: bytes) -> dict[str, Any] | None:
     """The request's parameters; None when strawberry should explain what is wrong."""
     try:
         if method == "POST":
-            decoded = json.loads(raw)
+            decoded = jsonbody.decode(raw)
             return decoded if isinstance(decoded, dict) else None
         params: dict[str, Any] = dict(parse_qsl(raw.decode("latin-1"), keep_blank_values=True))
         for name in ("variables", "extensions"):
             if params.get(name):
-                params[name] = json.loads(params[name])
+                params[name] = jsonbody.decode(params[name])
             else:
                 params.pop(name, None)
         return params

@@ -7,6 +7,7 @@ the article may have closed (or the parent been removed) in the meantime.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -93,7 +94,17 @@ def scoring_columns(decision: Decision) -> dict[str, Any]:
     }
 
 
-async def add_comment(runtime: Runtime, author: Identity, new: NewComment) -> Comment:
+async def add_comment(
+    runtime: Runtime,
+    author: Identity,
+    new: NewComment,
+    *,
+    admit: Callable[[], Awaitable[object]] | None = None,
+) -> Comment:
+    """Check, score and store a new comment. `admit` (the rate limit, for a request)
+    is awaited once the comment has passed every check that needs no scoring, so that
+    a refused comment (too long, blank, on a closed article) and a retried one
+    (same clientMutationId) do not count: only work accepted for scoring does."""
     settings = runtime.settings
     validation.text_field("body", new.body, max_length=settings.max_comment_length)
     if new.client_mutation_id is not None:
@@ -117,6 +128,8 @@ async def add_comment(runtime: Runtime, author: Identity, new: NewComment) -> Co
         article, _parent = await _check_target(session, new)
         assert found is not None  # else _check_target raised NOT_FOUND
         site = found[1] if found[1] is not None else defaults()
+    if admit is not None:
+        await admit()
     decision = await judge(runtime, new.body, article, site, facts)
     try:
         async with runtime.db.write() as session:

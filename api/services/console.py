@@ -30,7 +30,11 @@ async def exchange_link(runtime: Runtime, token: str) -> Session:
     settings = runtime.settings
     try:
         link = verify_console_link(
-            runtime.jwt_secret, token, issuer=settings.jwt_issuer, audience=settings.jwt_audience
+            runtime.jwt_secret,
+            token,
+            issuer=settings.jwt_issuer,
+            audience=settings.jwt_audience,
+            max_lifetime=settings.jwt_max_lifetime,
         )
     except InvalidToken as exc:
         reason = "LINK_EXPIRED" if "expired" in str(exc) else "LINK_INVALID"

@@ -2,6 +2,9 @@
 
 Only comments that no moderator has decided on are touched, and each update is
 conditional on the version that was read, so a moderator deciding meanwhile wins.
+A comment the scorer failed on (SCORER_UNAVAILABLE: a timeout, an outage) is
+scored once more and, failing again, left as it was and counted: a rescore never
+changes a status because the scorer could not answer.
 """
 
 from __future__ import annotations
@@ -21,11 +24,13 @@ from api.services.comments import judge, scoring_columns
 from models.queries import comments, history
 from models.queries.articles import article_by_slug, articles_by_id
 from models.queries.settings import load_settings
-from models.tables import Comment
+from models.tables import Article, Comment, ModerationSettings
 from moderation.author import AuthorFacts, normalise
-from moderation.decision import ReasonCode
+from moderation.decision import Decision, ReasonCode
 
 BATCH = 100
+# Passes over the comments the scorer failed on before they are left as they were.
+RETRIES = 1
 
 
 @dataclass
@@ -33,6 +38,8 @@ class RescoreResult:
     examined: int = 0
     moved: int = 0
     skipped_conflicts: int = 0
+    # Left unchanged because the scorer failed on them (after RETRIES more tries).
+    skipped_unscored: int = 0
 
 
 async def count_candidates(runtime: Runtime, status: str | None, article_slug: str | None) -> int:
@@ -82,16 +89,13 @@ async def rescore(
             articles = await articles_by_id(session, {c.article_id for c in batch})
         if not batch:
             return result
-        # Concurrently, so that the micro-batcher scores the batch in few passes.
-        decisions = await asyncio.gather(
-            *(
-                judge(runtime, c.body, articles[c.article_id], site, _facts_at_posting(c))
-                for c in batch
-            )
-        )
+        decisions = await _judge_all(runtime, batch, articles, site)
         events: list[Event] = []
         async with runtime.db.write() as session:
             for comment, decision in zip(batch, decisions, strict=True):
+                if decision is None:
+                    result.skipped_unscored += 1
+                    continue
                 new_status = decision.status.value
                 moved = new_status != comment.status
                 before = CommentState.of(comment)
@@ -116,3 +120,38 @@ async def rescore(
         result.examined += len(batch)
         after = batch[-1].id or after
         progress(len(batch))
+
+
+async def _judge_all(
+    runtime: Runtime,
+    batch: list[Comment],
+    articles: dict[int, Article],
+    site: ModerationSettings,
+) -> list[Decision | None]:
+    """The decisions for a batch; None where the scorer failed every try."""
+    decisions: list[Decision | None] = [None] * len(batch)
+    todo = list(range(len(batch)))
+    for _ in range(1 + RETRIES):
+        # Concurrently, so that the micro-batcher scores the batch in few passes.
+        found = await asyncio.gather(
+            *(
+                judge(
+                    runtime,
+                    batch[i].body,
+                    articles[batch[i].article_id],
+                    site,
+                    _facts_at_posting(batch[i]),
+                )
+                for i in todo
+            )
+        )
+        failed = []
+        for i, decision in zip(todo, found, strict=True):
+            if any(r.code is ReasonCode.SCORER_UNAVAILABLE for r in decision.reasons):
+                failed.append(i)
+            else:
+                decisions[i] = decision
+        todo = failed
+        if not todo:
+            break
+    return decisions

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from api.http.auth import Identity
+from api.http.auth import Identity, Role
 from models.database import Database
 from models.queries.users import store_user, upsert_user, users_by_id
 from models.tables import User
@@ -28,3 +30,16 @@ async def ensure_user(db: Database, identity: Identity) -> User:
         return user
     async with db.write() as session:
         return await remember(session, identity)
+
+
+async def with_standing(db: Database, identity: Identity) -> Identity:
+    """The identity a request acts as: a banned moderator or admin has no powers left
+    (a ban is a ban whatever the token says) and acts as the commenter they are, who is
+    banned from commenting too. Suspension and pre-moderation judge comments only."""
+    if not identity.is_moderator:
+        return identity
+    async with db.read() as session:
+        user = await session.get(User, identity.user_id)
+    if user is not None and user.banned:
+        return replace(identity, role=Role.COMMENTER)
+    return identity

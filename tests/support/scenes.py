@@ -34,11 +34,12 @@ class BrokenScorer:
         raise RuntimeError("model file is corrupt")
 
 
-def rescore(api: Api, *args: str) -> subprocess.CompletedProcess[str]:
+def rescore(api: Api, *args: str, scorer: str = "linear") -> subprocess.CompletedProcess[str]:
     env = {
         **os.environ,
         "COMMENTMOD_DATABASE_URL": api.runtime.settings.database_url,
-        "COMMENTMOD_SCORER": "linear",
+        "COMMENTMOD_SCORER": scorer,
+        "COMMENTMOD_SCORER_KEY": "test-key",  # for a remote scorer
     }
     return subprocess.run(
         [sys.executable, "-c", "from api.cli.main import main; main()", "rescore", *args],

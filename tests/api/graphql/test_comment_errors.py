@@ -80,3 +80,24 @@ async def test_malformed_requests_get_bad_user_input(api: Api) -> None:
     assert wrong_type["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
     negative = await api.query("{ articles(first: -1) { totalCount } }")
     assert negative["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
+
+
+async def test_bodies_of_invisible_characters_only_are_refused_as_blank(api: Api) -> None:
+    article = await api.create_article()
+    ann = api.token("ann")
+    invisible = [
+        "\u200b\u200b\u200b",  # zero-width spaces
+        "\u2060\ufeff \u200d",  # word joiner, BOM, space, zero-width joiner
+        "\u202e\u202d\u2066\u2069\u200f",  # bidi overrides, isolates, a mark
+        "\u3164\u2800",  # Hangul filler, blank braille pattern
+    ]
+    for body in invisible:
+        error = await api.error(ADD, {"i": {"articleId": article["id"], "body": body}}, as_=ann)
+        assert (error["extensions"]["code"], error["extensions"]["field"]) == (
+            "BAD_USER_INPUT",
+            "body",
+        ), repr(body)
+    await assert_nothing_written(api)
+    # Bidi controls inside visible text are kept as sent (right-to-left writers use them).
+    kept = await api.comment(article["id"], "\u2067\u05e9\u05dc\u05d5\u05dd\u2069 ok", as_=ann)
+    assert kept["body"] == "\u2067\u05e9\u05dc\u05d5\u05dd\u2069 ok"

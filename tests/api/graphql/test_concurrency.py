@@ -94,3 +94,41 @@ async def test_claim_checks_input_and_role(api: Api) -> None:
         assert error["extensions"]["code"] == "BAD_USER_INPUT"
     error = await api.error(CLAIM, {"i": {"count": 1}}, as_=api.token("ann"))
     assert error["extensions"]["code"] == "FORBIDDEN"
+
+
+async def test_a_new_users_first_writes_at_once_all_succeed(api: Api) -> None:
+    article = await api.create_article()
+    newcomer = api.token("newcomer")
+    mutation = "mutation($i: AddCommentInput!) { addComment(input: $i) { comment { id } } }"
+    results = await asyncio.gather(
+        *(
+            api.query(
+                mutation,
+                {
+                    "i": {
+                        "articleId": article["id"],
+                        "body": f"Hello {i}.",
+                        "clientMutationId": f"c{i}",
+                    }
+                },
+                as_=newcomer,
+            )
+            for i in range(10)
+        )
+    )
+    assert all("errors" not in r for r in results), [r.get("errors") for r in results]
+    assert len({r["data"]["addComment"]["comment"]["id"] for r in results}) == 10
+    # A moderator's first requests, in parallel, likewise.
+    held = await held_comments(api, 6)
+    fresh = api.token("first-day", "moderator")
+    decisions = await asyncio.gather(
+        *(
+            api.query(
+                DECIDE % "approveComment",
+                {"i": {"commentId": c["id"], "version": c["version"]}},
+                as_=fresh,
+            )
+            for c in held
+        )
+    )
+    assert all("errors" not in r for r in decisions), [r.get("errors") for r in decisions]

@@ -201,3 +201,28 @@ async def test_user_record_is_for_moderators_only(api: Api) -> None:
     for token, code in [(None, "UNAUTHENTICATED"), (api.token("bob"), "FORBIDDEN")]:
         error = await api.error(BAN, {"i": {"userId": "sam", "reason": "x"}}, as_=token)
         assert error["extensions"]["code"] == code
+
+
+async def test_a_banned_moderator_has_no_powers_left(api: Api) -> None:
+    article = await api.create_article()
+    held = await api.comment(article["id"], "fuck you, idiot", as_=api.token("ann"))
+    rogue = api.token("rogue", "moderator")
+    await api.data("{ viewer { id } }", as_=rogue)  # known to the service
+    admin = api.token("boss", "admin")
+    await api.data(BAN, {"i": {"userId": "rogue", "reason": "abuse"}}, as_=admin)
+    queue = await api.error("{ moderationQueue { totalCount } }", as_=rogue)
+    assert queue["extensions"]["code"] == "FORBIDDEN"
+    decided = await api.error(
+        "mutation($i: ModerateCommentInput!) { approveComment(input: $i) { comment { id } } }",
+        {"i": {"commentId": held["id"]}},
+        as_=rogue,
+    )
+    assert decided["extensions"]["code"] == "FORBIDDEN"
+    # Nor can they lift their own ban, nor comment; moderator-only fields are null.
+    unban = await api.error(UNBAN, {"i": {"userId": "rogue", "reason": "me"}}, as_=rogue)
+    assert unban["extensions"]["code"] == "FORBIDDEN"
+    error = (await post(api, article["id"], "Hello.", "rogue"))["errors"][0]
+    assert error["extensions"]["reason"] == "USER_BANNED"
+    # Unbanned, the token's role counts again.
+    await api.data(UNBAN, {"i": {"userId": "rogue", "reason": "appeal"}}, as_=admin)
+    assert "errors" not in await api.query("{ moderationQueue { totalCount } }", as_=rogue)

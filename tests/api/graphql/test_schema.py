@@ -8,6 +8,7 @@ from graphql import GraphQLObjectType, build_schema
 
 from api.graphql import permissions
 from api.graphql.schema import schema
+from tests.support.client import Api
 
 ROOT = Path(__file__).resolve().parents[3]
 
@@ -85,3 +86,22 @@ def test_contract_names_are_present() -> None:
         graphql_type = sdl.type_map[type_name]
         assert isinstance(graphql_type, GraphQLObjectType)
         assert fields <= set(graphql_type.fields), (type_name, fields - set(graphql_type.fields))
+
+
+async def test_several_operations_without_an_operation_name_are_refused(api: Api) -> None:
+    document = "query A { articles { totalCount } } query B { viewer { id } }"
+    write = (
+        'mutation W { upsertArticle(input: {slug: "w", title: "T", body: "B"}) { article { id } } }'
+    )
+    admin = api.token("admin", "admin")
+    for query, as_ in ((document, None), (document, admin), (f"{document} {write}", admin)):
+        body = await api.query(query, as_=as_)
+        assert body.get("data") is None, body
+        assert [e["extensions"]["code"] for e in body["errors"]] == ["BAD_USER_INPUT"], body
+        assert "operationName" in body["errors"][0]["message"]
+    response = await api.http.get("/graphql", params={"query": document})
+    assert response.json()["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
+    # Nothing was written, and naming one runs that one.
+    assert (await api.data('{ article(slug: "w") { id } }'))["article"] is None
+    response = await api.http.post("/graphql", json={"query": document, "operationName": "A"})
+    assert response.json() == {"data": {"articles": {"totalCount": 0}}}

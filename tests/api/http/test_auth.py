@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from typing import Any
 
 import jwt
 import pytest
@@ -84,3 +85,48 @@ async def test_no_cross_origin_access_by_default(api: Api) -> None:
 async def test_a_token_naming_an_audience_is_refused_when_none_is_configured(api: Api) -> None:
     token = jwt.encode(claims(aud="someone-else"), api.runtime.jwt_secret, "HS256")
     assert (await api.post(QUERY, as_=token)).status_code == 401
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [
+        {"role": "ADMIN"},
+        {"role": ["admin"]},
+        {"name": 12345},
+        {"name": {"first": "Ann"}},
+        {"sub": 42},
+        {"exp": "9999999999"},
+        {"exp": 253402300799},  # the year 9999
+        {"exp": None, "_ttl": 31 * 86400},  # past the default maximum lifetime
+    ],
+    ids=[
+        "ADMIN",
+        "role-list",
+        "name-int",
+        "name-object",
+        "sub-int",
+        "exp-string",
+        "year-9999",
+        "31-days",
+    ],
+)
+async def test_malformed_claims_and_lifelong_tokens_are_refused(
+    api: Api, bad: dict[str, Any]
+) -> None:
+    now = int(time.time())
+    ttl = bad.pop("_ttl", 3600)
+    payload = {"sub": "ann", "name": "Ann", "role": "commenter", "iat": now, "exp": now + ttl}
+    payload.update({k: v for k, v in bad.items() if v is not None})
+    token = jwt.encode(payload, api.runtime.jwt_secret, algorithm="HS256")
+    response = await api.post("{ viewer { id } }", as_=token)
+    assert response.status_code == 401, response.text
+    assert response.json()["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
+
+
+async def test_the_maximum_token_lifetime_is_a_setting(api: Api) -> None:
+    now = int(time.time())
+    payload = {"sub": "ann", "name": "Ann", "role": "commenter", "iat": now, "exp": now + 7200}
+    token = jwt.encode(payload, api.runtime.jwt_secret, algorithm="HS256")
+    assert (await api.post("{ viewer { id } }", as_=token)).status_code == 200
+    api.runtime.settings.jwt_max_lifetime = 3600
+    assert (await api.post("{ viewer { id } }", as_=token)).status_code == 401

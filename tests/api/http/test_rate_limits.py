@@ -9,6 +9,8 @@ from typing import Any
 import httpx
 import pytest
 from asgi_lifespan import LifespanManager
+from limits.aio.strategies import MovingWindowRateLimiter
+from limits.storage import storage_from_string
 from sqlalchemy import text
 
 from api.http.app import create_app
@@ -180,10 +182,13 @@ def test_bad_limit_settings_are_refused(database_url: str) -> None:
         limited(database_url, trusted_proxies="not-an-address")
 
 
-async def test_unreachable_redis_is_unavailable_and_writes_nothing(
+async def test_unreachable_redis_falls_back_to_local_counters_and_back(
     database_url: str, scorer: LoadedScorer
 ) -> None:
-    runtime = Runtime(limited(database_url, redis_url="redis://127.0.0.1:1/0"), scorer=scorer)
+    down = "redis://127.0.0.1:1/0"
+    prefix = f"t{uuid.uuid4().hex[:8]}"
+    settings = limited(database_url, redis_url=down, redis_prefix=prefix)
+    runtime = Runtime(settings, scorer=scorer)
     app = create_app(runtime=runtime, migrate=False)
     async with (
         LifespanManager(app),
@@ -191,7 +196,35 @@ async def test_unreachable_redis_is_unavailable_and_writes_nothing(
     ):
         api = Api(http=http, runtime=runtime)
         article = await api.create_article()
-        error = (await add(api, article["id"], "Hello.", "ann"))["errors"][0]
-        assert error["extensions"]["code"] == "UNAVAILABLE"
-        assert error["message"] == "rate limit store unreachable; try again shortly"
-        assert await comment_count(api) == 0
+        # Commenting goes on, still limited, with this process's counters.
+        for i in range(3):
+            assert "errors" not in await add(api, article["id"], f"Comment {i}.", "ann")
+        error = (await add(api, article["id"], "One too many.", "ann"))["errors"][0]
+        assert error["extensions"]["code"] == "RATE_LIMITED"
+        assert await comment_count(api) == 3
+        health = (await http.get("/healthz")).json()["rateLimits"]
+        assert health["store"] == "local (Redis unreachable)" and health["fallbacks"] == 1
+        # Redis returns (here: the same limiter, now pointed at a Redis that answers).
+        limiter = runtime.limiter
+        limiter.storage = storage_from_string(
+            "async+" + REDIS_URL, key_prefix=prefix, wrap_exceptions=True
+        )
+        limiter.strategy = MovingWindowRateLimiter(limiter.storage)  # type: ignore[arg-type]
+        limiter._retry_at = 0.0
+        assert "errors" not in await add(api, article["id"], "Back on Redis.", "bob")
+        assert (await http.get("/healthz")).json()["rateLimits"]["store"] == "redis"
+
+
+async def test_refused_comments_do_not_count_against_the_limit(api: Api) -> None:
+    article = await api.create_article()
+    for body in ["", "\u200b", "x" * 5001, "nul \x00"]:
+        for _ in range(3):
+            error = (await add(api, article["id"], body, "ann"))["errors"][0]
+            assert error["extensions"]["code"] == "BAD_USER_INPUT"
+    # A missing article likewise; then the whole burst is still there.
+    missing = (await add(api, "QXJ0aWNsZTo5OTk", "Hello.", "ann"))["errors"][0]
+    assert missing["extensions"]["code"] == "NOT_FOUND"
+    for i in range(3):
+        assert "errors" not in await add(api, article["id"], f"Comment {i}.", "ann")
+    error = (await add(api, article["id"], "One too many.", "ann"))["errors"][0]
+    assert error["extensions"]["code"] == "RATE_LIMITED"

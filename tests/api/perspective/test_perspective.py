@@ -310,3 +310,26 @@ async def test_do_not_store_keeps_the_text_out_of_logs_and_the_database(
     path = Path(database_url.removeprefix("sqlite+aiosqlite:///"))
     for file in path.parent.glob(path.name + "*"):
         assert b"quokka" not in file.read_bytes(), file
+
+
+async def test_json_nested_a_thousand_deep_is_invalid_argument(api: Api, key: str) -> None:
+    deep = "[" * 1000 + "]" * 1000
+    for path in (ANALYZE, SUGGEST):
+        body = f'{{"comment": {{"text": "hello"}}, "context": {deep}}}'.encode()
+        response = await api.http.post(path, content=body, params={"key": key})
+        assert "nested too deeply" in error_of(response, 400, "INVALID_ARGUMENT")
+
+
+@pytest.mark.parametrize("field", ["clientToken", "communityId"])
+async def test_suggestscore_with_nul_or_a_lone_surrogate_is_invalid_argument(
+    api: Api, key: str, field: str
+) -> None:
+    for bad in ("a\x00b", "a\ud800b"):
+        body = {
+            "comment": {"text": "A fine remark."},
+            "attributeScores": {"TOXICITY": {"summaryScore": {"value": 0.1}}},
+            field: bad,
+        }
+        content = json.dumps(body).encode()  # \\u escapes, as JSON.stringify sends
+        response = await api.http.post(SUGGEST, content=content, params={"key": key})
+        error_of(response, 400, "INVALID_ARGUMENT")

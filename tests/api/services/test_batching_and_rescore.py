@@ -7,6 +7,7 @@ import asyncio
 from moderation.scorers.registry import LoadedScorer
 from tests.support.client import Api
 from tests.support.scenes import BrokenScorer, rescore
+from tests.support.servers import free_port
 
 REASONS = "query($id: ID!) { comment(id: $id) { status language moderation { model reasons { code } history { status reason moderator { id } } } } }"
 
@@ -89,3 +90,27 @@ async def test_rescore_rejudges_only_undecided_comments(api: Api) -> None:
 
     unknown = rescore(api, "--article", "no-such-article")
     assert unknown.returncode == 1 and "no-such-article" in unknown.stderr
+
+
+async def test_rescore_never_changes_a_status_because_the_scorer_failed(api: Api) -> None:
+    article = await api.create_article()
+    ann = api.token("ann")
+    published = [
+        await api.comment(article["id"], f"A civil remark {i}.", as_=ann) for i in range(3)
+    ]
+    assert {c["status"] for c in published} == {"APPROVED"}
+    # A scorer that cannot answer (nothing listens there): every comment fails twice.
+    result = rescore(
+        api, "--status", "APPROVED", scorer=f"perspective:http://127.0.0.1:{free_port()}"
+    )
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "0 changed status" in result.stdout
+    assert "3 not rescored (the scorer failed" in result.stdout
+    assert "run rescore again" in result.stderr
+    mo = api.token("mo", "moderator")
+    for comment in published:
+        stored = (await api.data(REASONS, {"id": comment["id"]}, as_=mo))["comment"]
+        assert stored["status"] == "APPROVED"
+        assert stored["moderation"]["reasons"] == []
+    count = await api.data('{ article(slug: "a-story") { commentCount } }')
+    assert count["article"]["commentCount"] == 3
