@@ -4,15 +4,12 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable
 
-import httpx
 import pytest
-from asgi_lifespan import LifespanManager
 
-from api.http.app import create_app
 from api.http.config import Config
 from api.runtime import Runtime
 from moderation.scorers.registry import LoadedScorer
-from tests.support.client import Api, make_settings
+from tests.support.client import Api, in_process, make_settings
 from tests.support.database import database_url, pg_database, template_db
 
 __all__ = ["database_url", "pg_database", "template_db"]
@@ -36,12 +33,8 @@ async def runtime(settings: Config, scorer: LoadedScorer) -> Runtime:
 
 @pytest.fixture
 async def api(runtime: Runtime) -> AsyncIterator[Api]:
-    app = create_app(runtime=runtime, migrate=False)
-    async with (
-        LifespanManager(app),
-        httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://test") as http,
-    ):
-        yield Api(http=http, runtime=runtime)
+    async with in_process(runtime) as api:
+        yield api
 
 
 @pytest.fixture

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
 
 import httpx
+from asgi_lifespan import LifespanManager
 
+from api.http.app import create_app
 from api.http.auth import Identity, Role, issue_token
 from api.http.config import Config
 from api.runtime import Runtime
@@ -88,3 +92,14 @@ class Api:
         )
         result: dict[str, Any] = data["addComment"]["comment"]
         return result
+
+
+@asynccontextmanager
+async def in_process(runtime: Runtime) -> AsyncIterator[Api]:
+    """The app on `runtime`, through its lifespan, and a client calling it in process."""
+    app = create_app(runtime=runtime, migrate=False)
+    async with (
+        LifespanManager(app),
+        httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://test") as http,
+    ):
+        yield Api(http=http, runtime=runtime)

@@ -17,7 +17,7 @@ from api.http.app import create_app
 from api.http.config import Config
 from api.runtime import Runtime
 from moderation.scorers.registry import LoadedScorer
-from tests.support.client import Api, make_settings
+from tests.support.client import Api, in_process, make_settings
 
 REDIS_URL = "redis://127.0.0.1:6379/0"
 ADD = "mutation($i: AddCommentInput!) { addComment(input: $i) { comment { id } } }"
@@ -164,12 +164,7 @@ async def test_redis_counters_are_shared_between_processes(redis_apps: list[Api]
 
 async def test_rate_limits_off(database_url: str, scorer: LoadedScorer) -> None:
     runtime = Runtime(limited(database_url, rate_limits="off"), scorer=scorer)
-    app = create_app(runtime=runtime, migrate=False)
-    async with (
-        LifespanManager(app),
-        httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as http,
-    ):
-        api = Api(http=http, runtime=runtime)
+    async with in_process(runtime) as api:
         article = await api.create_article()
         for i in range(6):
             assert "errors" not in await add(api, article["id"], f"Fast {i}.", "ann")
@@ -189,12 +184,7 @@ async def test_unreachable_redis_falls_back_to_local_counters_and_back(
     prefix = f"t{uuid.uuid4().hex[:8]}"
     settings = limited(database_url, redis_url=down, redis_prefix=prefix)
     runtime = Runtime(settings, scorer=scorer)
-    app = create_app(runtime=runtime, migrate=False)
-    async with (
-        LifespanManager(app),
-        httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as http,
-    ):
-        api = Api(http=http, runtime=runtime)
+    async with in_process(runtime) as api:
         article = await api.create_article()
         # Commenting goes on, still limited, with this process's counters.
         for i in range(3):
@@ -202,7 +192,7 @@ async def test_unreachable_redis_falls_back_to_local_counters_and_back(
         error = (await add(api, article["id"], "One too many.", "ann"))["errors"][0]
         assert error["extensions"]["code"] == "RATE_LIMITED"
         assert await comment_count(api) == 3
-        health = (await http.get("/healthz")).json()["rateLimits"]
+        health = (await api.http.get("/healthz")).json()["rateLimits"]
         assert health["store"] == "local (Redis unreachable)" and health["fallbacks"] == 1
         # Redis returns (here: the same limiter, now pointed at a Redis that answers).
         limiter = runtime.limiter
@@ -212,7 +202,7 @@ async def test_unreachable_redis_falls_back_to_local_counters_and_back(
         limiter.strategy = MovingWindowRateLimiter(limiter.storage)  # type: ignore[arg-type]
         limiter._retry_at = 0.0
         assert "errors" not in await add(api, article["id"], "Back on Redis.", "bob")
-        assert (await http.get("/healthz")).json()["rateLimits"]["store"] == "redis"
+        assert (await api.http.get("/healthz")).json()["rateLimits"]["store"] == "redis"
 
 
 async def test_refused_comments_do_not_count_against_the_limit(api: Api) -> None:
