@@ -29,7 +29,8 @@ from tests.support.servers import Server, start_server
 
 ROLES = {"commenter", "moderator", "admin"}
 # The machine running the suite may be busy: a slow first scoring call must not turn
-# an example's comment into a SCORER_UNAVAILABLE hold. Nothing else differs from `make run`.
+# an example's comment (or a command's rescore) into a SCORER_UNAVAILABLE hold. Nothing
+# else differs from `make run`; the examples' commands get the same setting.
 SERVER_ENV = {"COMMENTMOD_SCORER_TIMEOUT": "60"}
 SUBSCRIBE = Path(__file__).with_name("subscribe.py")
 
@@ -213,6 +214,7 @@ def run_document(
     script.write_text(_script(examples, server.base, workdir))
     env = {
         **_environment(),
+        **SERVER_ENV,
         "PATH": f"{bin_dir}{os.pathsep}{os.environ.get('PATH', '')}",
         "CM_REAL_CURL": real_curl,
         "CM_RECORDS": str(records),

@@ -43,7 +43,7 @@ class Server:
 
 
 def start_server(
-    workdir: Path, env: dict[str, str] | None = None, *args: str, timeout: float = 60
+    workdir: Path, env: dict[str, str] | None = None, *args: str, timeout: float = 180
 ) -> Server:
     """Start `commentmod serve` in workdir and wait until /healthz answers 200."""
     # No COMMENTMOD_* settings of the outer environment, and no proxies: it is all loopback.
