@@ -13,6 +13,7 @@ from api.cli.group import cli, process_config, setup_logging
 from models.migrate import upgrade
 
 if TYPE_CHECKING:
+    from api.http.config import Config
     from api.runtime import Runtime
 
 
@@ -45,7 +46,11 @@ def serve(
     from moderation.scorers.registry import ScorerConfigError, load_routed
 
     settings = process_config(database_url)
+    if demo and "env" not in settings.model_fields_set:
+        # The demo is for trying the API out: GraphiQL and introspection help there.
+        settings = settings.model_copy(update={"env": "development"})
     setup_logging(settings)
+    announce_mode(settings)
     if workers > 1 and not settings.redis_url:
         # Each worker would hear only its own events: live updates and the response
         # cache's invalidation would miss what the other workers write.
@@ -68,6 +73,7 @@ def serve(
         # migrations ran once, here. Each loads its own scorer.
         if database_url:
             os.environ["COMMENTMOD_DATABASE_URL"] = database_url
+        os.environ["COMMENTMOD_ENV"] = settings.env
         del loaded
         app: Any = "api.http.app:app_from_environment"
         options.update(factory=True, workers=workers)
@@ -92,6 +98,22 @@ def serve(
         # Clients send small messages (subscribe, complete, pong).
         ws_max_size=1024 * 1024,
     )
+
+
+def announce_mode(settings: Config) -> None:
+    """Say which mode serves, so that nobody runs a public server in development by
+    mistake (or wonders where GraphiQL went)."""
+    log = logging.getLogger("commentmod")
+    if settings.production:
+        log.info(
+            "mode: production (no GraphiQL, introspection or field suggestions; "
+            "COMMENTMOD_ENV=development turns them on)"
+        )
+    else:
+        log.warning(
+            "mode: DEVELOPMENT (GraphiQL, introspection and field suggestions are on; "
+            "not for a public server: COMMENTMOD_ENV=production turns them off)"
+        )
 
 
 async def _load_demo(runtime: Runtime) -> None:

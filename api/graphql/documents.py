@@ -18,6 +18,8 @@ from strawberry.extensions import SchemaExtension
 from strawberry.schema.schema import validate_document
 from strawberry.types import ExecutionContext
 
+from api.graphql.cost import CostPlan, compile_cost
+
 K = TypeVar("K", bound=Hashable)
 V = TypeVar("V")
 
@@ -55,6 +57,9 @@ _parsed: LRU[tuple[str, int | None], DocumentNode] = LRU(MAX_DOCUMENTS)
 _validated: LRU[tuple[str, int | None, tuple[type, ...]], tuple[GraphQLError, ...]] = LRU(
     MAX_DOCUMENTS
 )
+# Cost plans by (text, operation name); a plan is evaluated for each request's variables.
+_costs: LRU[tuple[str, str | None], CostPlan] = LRU(MAX_DOCUMENTS)
+NO_PLAN = CostPlan(())
 
 
 class DocumentCache(SchemaExtension):
@@ -87,8 +92,35 @@ class DocumentCache(SchemaExtension):
             if errors is None:
                 errors = tuple(validate_document(context.schema._schema, document, rules))
                 _validated.put(key, errors)
-            context.pre_execution_errors = [*errors, *_unnamed_choice(context, document)]
+            refused = [*errors, *_unnamed_choice(context, document)]
+            if not refused:
+                refused = _over_cost(context, document)
+            context.pre_execution_errors = refused
         yield
+
+
+def _over_cost(context: ExecutionContext, document: DocumentNode) -> list[GraphQLError]:
+    """Refuse, before anything runs, an operation that may answer with more objects than
+    COMMENTMOD_MAX_QUERY_COST (api/graphql/cost.py says how they are counted)."""
+    settings = getattr(getattr(context.context, "runtime", None), "settings", None)
+    if settings is None or context.query is None:
+        return []
+    name: str | None = getattr(context, "_provided_operation_name", None)
+    key = (context.query, name)
+    plan = _costs.get(key)
+    if plan is None:
+        plan = compile_cost(context.schema._schema, document, name) or NO_PLAN
+        _costs.put(key, plan)
+    cost = plan.cost(context.variables)
+    limit: int = settings.max_query_cost
+    if cost <= limit:
+        return []
+    message = (
+        f"query too costly: it may return {cost:,} objects, above the limit of {limit:,}; "
+        "ask for smaller pages (first) or fewer aliases, or split it"
+    )
+    extensions = {"code": "BAD_USER_INPUT", "cost": cost, "maxCost": limit}
+    return [GraphQLError(message, extensions=extensions)]
 
 
 def _unnamed_choice(context: ExecutionContext, document: DocumentNode) -> list[GraphQLError]:

@@ -25,7 +25,9 @@ from moderation.scorers.registry import ScorerOptions
 class Config(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="COMMENTMOD_", extra="ignore")
 
-    env: Literal["development", "production"] = "development"
+    # Production unless said otherwise: no GraphiQL, introspection or field suggestions
+    # for a stranger. `serve --demo` picks development when COMMENTMOD_ENV is not set.
+    env: Literal["development", "production"] = "production"
     database_url: str = "sqlite+aiosqlite:///./var/commentmod.db"
     db_pool_size: int = Field(10, ge=1)
     db_max_overflow: int = Field(10, ge=0)
@@ -103,6 +105,8 @@ class Config(BaseSettings):
     max_query_depth: int = Field(20, ge=1)
     max_aliases: int = Field(30, ge=1)
     max_tokens: int = Field(2000, ge=1)
+    # The objects a query may return, counted before it runs (api/graphql/cost.py).
+    max_query_cost: int = Field(3000, ge=1)
     max_body_bytes: int = Field(256 * 1024, ge=1024)
     # Comma-separated origins allowed to call the API from a browser; none by default.
     cors_origins: str = ""

@@ -18,8 +18,9 @@ from api.runtime import Runtime
 
 def make_settings(database_url: str, **overrides: Any) -> Config:
     """The tests' settings: a fixed secret and, unless overridden, no rate limits (tests
-    post quickly as one user; the rate-limit tests turn them on)."""
-    values: dict[str, Any] = {"rate_limits": "off", **overrides}
+    post quickly as one user; the rate-limit tests turn them on) and development mode
+    (field suggestions in messages; tests/api/http/test_production.py covers production)."""
+    values: dict[str, Any] = {"rate_limits": "off", "env": "development", **overrides}
     return Config(database_url=database_url, jwt_secret="test-secret-" + "x" * 64, **values)
 
 

@@ -65,3 +65,54 @@ def test_serve_answers_graphql_with_the_bundled_scorer(server: Server, tmp_path:
     assert added["addComment"]["comment"]["status"] == "APPROVED"  # type: ignore[index]
     ide = httpx.get(f"{server.base}/graphql", headers={"Accept": "text/html"})
     assert ide.status_code == 200 and "graphiql" in ide.text.lower()
+    # --demo without COMMENTMOD_ENV: development, said loudly (production is the default:
+    # tests/api/http/test_landing.py).
+    assert "WARNING commentmod: mode: DEVELOPMENT" in server.output()
+
+
+@pytest.mark.parametrize(
+    ("env", "args", "mode"),
+    [
+        ({}, ["--demo"], "development"),
+        ({"COMMENTMOD_ENV": "production"}, ["--demo"], "production"),
+        ({}, [], "production"),
+        ({"COMMENTMOD_ENV": "development"}, [], "development"),
+    ],
+)
+def test_serve_picks_the_mode(
+    env: dict[str, str],
+    args: list[str],
+    mode: str,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+    tmp_path: Path,
+) -> None:
+    """Production unless COMMENTMOD_ENV says otherwise or --demo is asked for without it
+    (the server itself is not started: uvicorn.run is replaced)."""
+    import uvicorn
+    from click.testing import CliRunner
+
+    from api.cli import serve as serve_module
+    from api.cli.main import cli
+
+    served: list[object] = []
+    monkeypatch.setattr(uvicorn, "run", lambda app, **options: served.append(app))
+
+    async def no_demo(runtime: object) -> None:
+        return None
+
+    monkeypatch.setattr(serve_module, "_load_demo", no_demo)
+    for name in [k for k in os.environ if k.startswith("COMMENTMOD_")]:
+        monkeypatch.delenv(name)
+    monkeypatch.setenv("COMMENTMOD_SCORER", "linear")
+    monkeypatch.setenv("COMMENTMOD_DATABASE_URL", f"sqlite+aiosqlite:///{tmp_path}/mode.db")
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    caplog.set_level("INFO", logger="commentmod")
+    result = CliRunner().invoke(cli, ["serve", "--no-migrate", *args])
+    assert result.exit_code == 0, result.output
+    assert len(served) == 1
+    said = [r for r in caplog.records if r.getMessage().startswith("mode: ")]
+    assert len(said) == 1
+    assert said[0].getMessage().lower().startswith(f"mode: {mode}")
+    assert said[0].levelname == ("INFO" if mode == "production" else "WARNING")

@@ -19,7 +19,9 @@ def printed_urls(server: Server) -> dict[str, str]:
 
 
 def test_landing_page_and_startup_urls_in_development(tmp_path: Path) -> None:
-    server = start_server(tmp_path, {"COMMENTMOD_SCORER": "linear"})
+    server = start_server(
+        tmp_path, {"COMMENTMOD_SCORER": "linear", "COMMENTMOD_ENV": "development"}
+    )
     try:
         urls = printed_urls(server)
         base = server.base
@@ -43,13 +45,19 @@ def test_landing_page_and_startup_urls_in_development(tmp_path: Path) -> None:
 
 
 def test_production_leaves_graphiql_out(tmp_path: Path) -> None:
-    env = {
-        "COMMENTMOD_SCORER": "linear",
-        "COMMENTMOD_ENV": "production",
-        "COMMENTMOD_JWT_SECRET": SECRET,
-    }
+    # Production is the default: COMMENTMOD_ENV is not set here.
+    env = {"COMMENTMOD_SCORER": "linear", "COMMENTMOD_JWT_SECRET": SECRET}
     server = start_server(tmp_path, env)
     try:
+        assert "mode: production" in server.output()
+        assert "mode: DEVELOPMENT" not in server.output()
+        ide = httpx.get(f"{server.base}/graphql", headers={"Accept": "text/html"})
+        assert "graphiql" not in ide.text.lower()
+        schema = httpx.post(
+            f"{server.base}/graphql", json={"query": "{ __schema { types { name } } }"}
+        )
+        assert schema.status_code < 500
+        assert schema.json()["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
         urls = printed_urls(server)
         assert set(urls) == {f"{server.base}/", f"{server.base}/console", f"{server.base}/healthz"}
         page = httpx.get(f"{server.base}/")
