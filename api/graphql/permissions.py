@@ -68,6 +68,8 @@ ADMIN = Rule(Access.ADMIN)
 MODERATOR_OR_NULL = Rule(Access.MODERATOR, hidden=True)
 # The user themself only (a User field); null for everyone else.
 SELF_OR_NULL = Rule(Access.SIGNED_IN, hidden=True, owner=lambda user: user.row.id)
+# A comment's author only (a Comment field); null for everyone else.
+AUTHOR_OR_NULL = Rule(Access.SIGNED_IN, hidden=True, owner=lambda comment: comment.row.author_id)
 # A comment's author and moderators (a Comment field); null for everyone else.
 AUTHOR_OR_MODERATOR_OR_NULL = Rule(
     Access.SIGNED_IN, hidden=True, owner=lambda comment: comment.row.author_id, moderators=True
@@ -115,6 +117,7 @@ RULES: dict[str, Rule] = {
     "Mutation.markNotificationsRead": SIGNED_IN,
     "Mutation.messageUser": MODERATOR,
     "Comment.revisions": AUTHOR_OR_MODERATOR_OR_NULL,
+    "Comment.editableUntil": AUTHOR_OR_NULL,
     "User.notifications": SELF_OR_NULL,
     "Subscription.notificationAdded": SIGNED_IN,
     "Subscription.commentChanged": PUBLIC,

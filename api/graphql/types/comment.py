@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import cast
 
 import strawberry
@@ -16,7 +16,7 @@ from api.graphql.types.revision import RevisionNode
 from api.graphql.types.user import UserNode, require_user
 from api.services.visibility import can_see
 from models.queries.comments import ORDERS, ThreadScope
-from models.tables import Comment
+from models.tables import Comment, utcnow
 from moderation.decision import Status
 
 
@@ -85,6 +85,23 @@ class CommentNode:
     )
     def deleted_at(self) -> datetime | None:
         return self.row.deleted_at
+
+    @strawberry.field(
+        description="The author only: until when they may still edit it (COMMENTMOD_EDIT_"
+        "WINDOW_SECONDS after posting); null once they may not (past it, deleted, or a "
+        "moderator decided), and for everyone else."
+    )
+    async def editable_until(self, info: Info) -> datetime | None:
+        row = self.row
+        if row.deleted_at is not None or row.id is None:
+            return None
+        until = row.created_at + timedelta(
+            seconds=info.context.runtime.settings.edit_window_seconds
+        )
+        if until <= utcnow():
+            return None
+        history = await info.context.loaders.history.load(row.id)
+        return None if any(a.moderator_id is not None for a in history) else until
 
     @strawberry.field(
         description="The author and moderators: every text the comment had, oldest first, "

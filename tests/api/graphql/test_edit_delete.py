@@ -103,8 +103,14 @@ async def test_edits_are_refused_with_stable_codes_and_write_nothing(api: Api) -
     assert unchanged["body"] == CLEAN and unchanged["version"] == posted["version"]
     assert len(unchanged["revisions"]) == 1
 
+    until = "query($id: ID!) { comment(id: $id) { editableUntil } }"
+    assert (await api.data(until, {"id": posted["id"]}, as_=ann))["comment"]["editableUntil"]
+
     # Once a moderator decided, the text they judged stays.
     await api.data(APPROVE, {"i": {"commentId": posted["id"]}}, as_=mo)
+    assert (await api.data(until, {"id": posted["id"]}, as_=ann))["comment"][
+        "editableUntil"
+    ] is None
     current = (await api.data(COMMENT, {"id": posted["id"]}, as_=ann))["comment"]
     moderated = {"i": {**variables["i"], "version": current["version"]}}
     error = await api.error(EDIT, moderated, as_=ann)

@@ -85,7 +85,11 @@ MODERATOR_ONLY = {
 }
 # Object fields that answer null to everyone but the user they belong to (and, where
 # the value says so, moderators and admins).
-OWNER_ONLY = {"Comment.revisions": "author or moderator", "User.notifications": "self"}
+OWNER_ONLY = {
+    "Comment.revisions": "author or moderator",
+    "Comment.editableUntil": "author",
+    "User.notifications": "self",
+}
 ACCESS = {
     ANYONE: Access.PUBLIC,
     SIGNED_IN: Access.SIGNED_IN,
@@ -283,12 +287,13 @@ async def test_owner_only_fields_are_null_for_everyone_else(api: Api) -> None:
         "moderator": api.token("mo", "moderator"),
         "admin": api.token("ed", "admin"),
     }
-    revisions = "query($c: ID!) { comment(id: $c) { revisions { number } } }"
+    revisions = "query($c: ID!) { comment(id: $c) { revisions { number } editableUntil } }"
     notifications = "query($c: ID!) { comment(id: $c) { author { notifications { totalCount } } } }"
     for who, token_ in tokens.items():
         data = await api.data(revisions, {"c": comment["id"]}, as_=token_)
         assert (data["comment"]["revisions"] is not None) == (
             who in ("author", "moderator", "admin")
         ), who
+        assert (data["comment"]["editableUntil"] is not None) == (who == "author"), who
         data = await api.data(notifications, {"c": comment["id"]}, as_=token_)
         assert (data["comment"]["author"]["notifications"] is not None) == (who == "author"), who
