@@ -10,8 +10,9 @@ placeholder, and moderators still see the text and the history.
 
 Refusals (extensions.code / reason): NOT_FOUND (no such comment, or not visible
 to the caller); FORBIDDEN with reason NOT_AUTHOR, DELETED, MODERATED or
-EDIT_WINDOW_CLOSED; CONFLICT (with the current status and version) when the
-comment changed since the version the author saw.
+EDIT_WINDOW_CLOSED; COMMENTS_CLOSED (editing on a closed article); CONFLICT
+(with the current status and version) when the comment changed since the
+version the author saw.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from datetime import timedelta
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from api.http.auth import Identity
-from api.http.errors import Conflict, Forbidden, NotFound
+from api.http.errors import CommentsClosed, Conflict, Forbidden, NotFound
 from api.live.changes import CommentState, comment_events, queues
 from api.live.events import CommentChanged, Event, QueueChanged, QueueKind
 from api.runtime import Runtime
@@ -105,6 +106,8 @@ async def edit_comment(
         found = await articles.article_with_settings(session, comment.article_id)
         assert found is not None  # comments reference their article
         article, site = found[0], found[1] if found[1] is not None else defaults()
+        if not article.comments_open:
+            raise CommentsClosed("comments are closed on this article")
     if admit is not None:
         await admit()
     decision = await judge(runtime, body, article, site, facts)

@@ -145,7 +145,7 @@ class CommentNode:
     def language(self) -> str | None:
         return self.row.language
 
-    @strawberry.field(description="Bumped on every status change or edit.")
+    @strawberry.field(description="Bumped on every status change, edit or deletion.")
     def version(self) -> int:
         return self.row.version
 

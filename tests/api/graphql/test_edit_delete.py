@@ -203,3 +203,18 @@ async def test_deleting_a_held_comment_takes_it_out_of_the_queue(api: Api) -> No
     # Gone from its author's thread too; the count never included it.
     own = (await api.data(ARTICLE, {"slug": "a-story"}, as_=ann))["article"]
     assert own["commentCount"] == 0 and own["comments"]["edges"] == []
+
+
+async def test_no_edits_on_a_closed_article_but_deletion_still_works(api: Api) -> None:
+    article = await api.create_article()
+    ann = api.token("ann")
+    posted = await api.comment(article["id"], CLEAN, as_=ann)
+    await api.data(
+        "mutation($i: SetCommentsOpenInput!) { setCommentsOpen(input: $i) { article { id } } }",
+        {"i": {"articleId": article["id"], "open": False}},
+        as_=api.token("mo", "moderator"),
+    )
+    variables = {"i": {"commentId": posted["id"], "body": BETTER, "version": posted["version"]}}
+    assert (await api.error(EDIT, variables, as_=ann))["extensions"]["code"] == "COMMENTS_CLOSED"
+    await api.data(DELETE, {"i": {"commentId": posted["id"]}}, as_=ann)
+    assert (await api.data(ARTICLE, {"slug": "a-story"}))["article"]["commentCount"] == 0
