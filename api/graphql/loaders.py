@@ -15,11 +15,19 @@ from strawberry.dataloader import DataLoader
 
 from api.live.tags import article_tag, comment_tag
 from models.database import Database
-from models.queries import comments, history, reports, sanctions
+from models.queries import comments, history, reports, revisions, sanctions
 from models.queries.articles import articles_by_id
 from models.queries.keyset import Page
 from models.queries.users import users_by_id
-from models.tables import Article, Comment, ModerationAction, Report, Sanction, User
+from models.tables import (
+    Article,
+    Comment,
+    CommentRevision,
+    ModerationAction,
+    Report,
+    Sanction,
+    User,
+)
 
 K = TypeVar("K")
 V = TypeVar("V")
@@ -63,6 +71,9 @@ class Loaders:
             self._grouped(history.history_for)
         )
         self.thread: DataLoader[ThreadKey, Page[Comment]] = make(self._thread_pages)
+        self.revisions: DataLoader[int, list[CommentRevision]] = make(
+            self._grouped(revisions.revisions_for)
+        )
         self.sanctions: DataLoader[str, list[Sanction]] = DataLoader(
             self._grouped(sanctions.sanctions_for)
         )

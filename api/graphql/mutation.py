@@ -50,6 +50,10 @@ class ModerateCommentInput:
         default=None,
         description="The version the moderator saw; a different current version is a CONFLICT.",
     )
+    show_reason_to_author: bool = strawberry.field(
+        default=False,
+        description="Rejections: tell the author the `reason` in their notification.",
+    )
 
 
 @strawberry.type
@@ -100,6 +104,7 @@ async def _moderate(
         status.value,
         reason=data.reason,
         version=data.version,
+        show_reason=data.show_reason_to_author,
     )
     return ModerateCommentPayload(comment=CommentNode(row=comment))
 

@@ -44,6 +44,21 @@ class Rule:
     access: Access
     # Hidden fields answer null to those who may not read them instead of an error.
     hidden: bool = False
+    # A field about one user's own things: who that is, from the parent object. Anyone
+    # else is refused (moderators too, unless `moderators`).
+    owner: Callable[[Any], str] | None = None
+    moderators: bool = False
+
+    def denial(self, identity: Identity | None, root: Any) -> AppError | None:
+        denial = self.access.denial(identity)
+        if denial is not None or self.owner is None:
+            return denial
+        assert identity is not None  # an owner rule is at least SIGNED_IN
+        if self.moderators and identity.is_moderator:
+            return None
+        if identity.user_id != self.owner(root):
+            return Forbidden("only its owner may read this")
+        return None
 
 
 PUBLIC = Rule(Access.PUBLIC)
@@ -51,6 +66,14 @@ SIGNED_IN = Rule(Access.SIGNED_IN)
 MODERATOR = Rule(Access.MODERATOR)
 ADMIN = Rule(Access.ADMIN)
 MODERATOR_OR_NULL = Rule(Access.MODERATOR, hidden=True)
+# The user themself only (a User field); null for everyone else.
+SELF_OR_NULL = Rule(Access.SIGNED_IN, hidden=True, owner=lambda user: user.row.id)
+# A comment's author only (a Comment field); null for everyone else.
+AUTHOR_OR_NULL = Rule(Access.SIGNED_IN, hidden=True, owner=lambda comment: comment.row.author_id)
+# A comment's author and moderators (a Comment field); null for everyone else.
+AUTHOR_OR_MODERATOR_OR_NULL = Rule(
+    Access.SIGNED_IN, hidden=True, owner=lambda comment: comment.row.author_id, moderators=True
+)
 
 RULES: dict[str, Rule] = {
     "Query.articles": PUBLIC,
@@ -88,6 +111,16 @@ RULES: dict[str, Rule] = {
     "Subscription.commentRemoved": PUBLIC,
     "Subscription.moderationQueueChanged": MODERATOR,
     "Subscription.myCommentStatusChanged": SIGNED_IN,
+    # Authors' own words (docs/authors.md).
+    "Mutation.editComment": SIGNED_IN,
+    "Mutation.deleteComment": SIGNED_IN,
+    "Mutation.markNotificationsRead": SIGNED_IN,
+    "Mutation.messageUser": MODERATOR,
+    "Comment.revisions": AUTHOR_OR_MODERATOR_OR_NULL,
+    "Comment.editableUntil": AUTHOR_OR_NULL,
+    "User.notifications": SELF_OR_NULL,
+    "Subscription.notificationAdded": SIGNED_IN,
+    "Subscription.commentChanged": PUBLIC,
 }
 
 ROOT_TYPES = ("Query", "Mutation", "Subscription")
@@ -95,7 +128,7 @@ ROOT_TYPES = ("Query", "Mutation", "Subscription")
 
 def _guard(rule: Rule, resolve: Callable[..., Any]) -> Callable[..., Any]:
     def guarded(root: Any, info: Any, **args: Any) -> Any:
-        denial = rule.access.denial(info.context.identity)
+        denial = rule.denial(info.context.identity, root)
         if denial is not None:
             if rule.hidden:
                 return None

@@ -8,6 +8,7 @@ from typing import Any
 import strawberry
 from graphql import GraphQLError
 from strawberry.schema.schema import DEFAULT_ALLOWED_OPERATION_TYPES
+from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext, ExecutionResult
 from strawberry.types.graphql import OperationType
 
@@ -15,9 +16,15 @@ from api.graphql import permissions
 from api.graphql.documents import DocumentCache
 from api.graphql.errors import ErrorCodes
 from api.graphql.limits import RequestLimits
-from api.graphql.mutation import Mutation
+from api.graphql.mutation import Mutation as CoreMutation
+from api.graphql.mutations_authors import AuthorMutation
 from api.graphql.query import Query
-from api.graphql.subscription import Subscription
+from api.graphql.subscription import Subscription as CoreSubscription
+from api.graphql.subscriptions_authors import AuthorSubscription
+
+# Each area's root fields live in its own module; they are joined here.
+Mutation = merge_types("Mutation", (CoreMutation, AuthorMutation))
+Subscription = merge_types("Subscription", (CoreSubscription, AuthorSubscription))
 
 
 class Schema(strawberry.Schema):

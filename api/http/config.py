@@ -43,6 +43,8 @@ class Config(BaseSettings):
     max_comment_length: int = Field(5000, ge=1)
     # How long claimComments hands comments to one moderator.
     claim_seconds: int = Field(300, ge=10, le=86400)
+    # How long after posting its author may edit a comment (0: never).
+    edit_window_seconds: int = Field(300, ge=0, le=30 * 86400)
     scorer: str = "auto"
     scorer_timeout: float = Field(2.0, gt=0)
     # Micro-batching: requests arriving within max_wait share one forward pass.

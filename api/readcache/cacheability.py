@@ -67,7 +67,21 @@ READER_FIELDS: dict[str, frozenset[str]] = {
     "ArticleEdge": frozenset({"cursor", "node"}),
     "CommentEdge": frozenset({"cursor", "node"}),
     "PageInfo": frozenset({"hasNextPage", "endCursor"}),
-    "Comment": frozenset({"id", "article", "author", "body", "createdAt", "status", "replyCount"}),
+    # editedAt and deletedAt (and body, author) change with an author's edit or deletion,
+    # which publishes CommentChanged naming the article.
+    "Comment": frozenset(
+        {
+            "id",
+            "article",
+            "author",
+            "body",
+            "createdAt",
+            "status",
+            "replyCount",
+            "editedAt",
+            "deletedAt",
+        }
+    ),
     "User": frozenset({"id", "name", "role"}),
 }
 # Fields that answer a signed-in author's own held comments too (threads list them

@@ -18,7 +18,7 @@ from api.http.auth import Identity
 from api.http.errors import BadUserInput, CommentsClosed, Conflict, NotFound
 from api.live.changes import NEW, CommentState, comment_events
 from api.runtime import Runtime
-from api.services import feedback, sanctions, validation
+from api.services import comment_notices, feedback, notifications, sanctions, validation
 from api.services.users import remember, remember_found
 from api.services.visibility import can_see
 from models.queries import articles, comments, history, reports
@@ -155,8 +155,10 @@ async def add_comment(
             await comments.insert_comment(session, comment)
             assert comment.id is not None
             history.record(session, comment.id, comment.status)
+            sent = await comment_notices.posted(session, comment)
         # Committed: only now may anyone hear of it.
         runtime.events.publish_all(comment_events(comment, NEW, settings.report_threshold))
+        notifications.publish(runtime.events, sent)
         return comment
     except IntegrityError:
         # A concurrent retry with the same clientMutationId won the unique constraint.
@@ -179,8 +181,10 @@ async def moderate(
     *,
     reason: str | None = None,
     version: int | None = None,
+    show_reason: bool = False,
 ) -> Comment:
-    """Approve or reject, conditional on the version the moderator saw (when given)."""
+    """Approve or reject, conditional on the version the moderator saw (when given).
+    The author is told (a notification), with the reason when `show_reason`."""
     if reason is not None:
         validation.text_field("reason", reason, max_length=MAX_REASON, required=False)
     async with runtime.db.write() as session:
@@ -196,6 +200,13 @@ async def moderate(
         )
         if not decided:
             await session.refresh(comment)
+            if comment.deleted_at is not None:
+                raise Conflict(
+                    "the author deleted this comment",
+                    reason="DELETED",
+                    status=comment.status,
+                    version=comment.version,
+                )
             raise Conflict(
                 f"the comment changed since you saw it; it is now {comment.status}",
                 status=comment.status,
@@ -204,7 +215,15 @@ async def moderate(
         await reports.resolve_reports(session, comment.id or 0)
         history.record(session, comment.id or 0, status, moderator.user_id, reason or None)
         feedback.record_decision(session, comment, status, moderator.user_id)
+        sent = await comment_notices.decided(
+            session,
+            comment,
+            before.status,
+            moderator.user_id,
+            (reason or None) if show_reason else None,
+        )
     runtime.events.publish_all(comment_events(comment, before, runtime.settings.report_threshold))
+    notifications.publish(runtime.events, sent)
     return comment
 
 

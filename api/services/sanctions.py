@@ -70,12 +70,15 @@ async def ensure_allowed(session: AsyncSession, user_id: str) -> User | None:
     return user
 
 
-async def author_facts(session: AsyncSession, user_id: str) -> AuthorFacts:
-    """Check the author may post, and gather what the moderation phases ask about them."""
+async def author_facts(
+    session: AsyncSession, user_id: str, excluding: int | None = None
+) -> AuthorFacts:
+    """Check the author may post, and gather what the moderation phases ask about them.
+    `excluding`: a comment being edited, whose old text is no repeat of the new one."""
     user, counts = await user_with_counts(session, user_id)
     if (error := standing_error(user)) is not None:
         raise error
-    recent = await bodies_since(session, user_id, utcnow() - REPEAT_WINDOW)
+    recent = await bodies_since(session, user_id, utcnow() - REPEAT_WINDOW, excluding)
     return AuthorFacts(
         comment_count=sum(counts.values()),
         approved_count=counts.get(APPROVED, 0),

@@ -75,12 +75,19 @@ async def change_status(
 
     The UPDATE is conditional on the version that was read, so of two concurrent
     decisions exactly one matches a row; the caller reports the other as a conflict.
+    (An author's edit goes through here too, and bumps the version: a moderator's
+    decision on the text they saw is refused once it was edited.) A deleted comment
+    matches nothing: its status and counters stay as they were when it was deleted.
     """
     if clear_reports:
         values["open_reports"] = 0
     result = await session.exec(
         update(Comment)
-        .where(col(Comment.id) == comment.id, col(Comment.version) == comment.version)
+        .where(
+            col(Comment.id) == comment.id,
+            col(Comment.version) == comment.version,
+            col(Comment.deleted_at).is_(None),
+        )
         .values(status=new_status, version=Comment.version + 1, updated_at=utcnow(), **values)
         .execution_options(synchronize_session=False)
     )
@@ -92,6 +99,31 @@ async def change_status(
     for name, value in changed.items():
         set_committed_value(comment, name, value)
     await _apply_visibility(session, comment, old_status, new_status)
+    return True
+
+
+async def mark_deleted(session: AsyncSession, comment: Comment) -> bool:
+    """The author deleted the comment: set deleted_at and bump the version (a moderator
+    who saw it before is too late), conditional like change_status. A deleted approved
+    comment stays in its thread as a placeholder (so top_level_count and reply_count,
+    which count what threads list, keep it), but it no longer counts as a comment."""
+    now = utcnow()
+    result = await session.exec(
+        update(Comment)
+        .where(
+            col(Comment.id) == comment.id,
+            col(Comment.version) == comment.version,
+            col(Comment.deleted_at).is_(None),
+        )
+        .values(deleted_at=now, version=Comment.version + 1, updated_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    if getattr(result, "rowcount", 0) != 1:
+        return False
+    for name, value in {"deleted_at": now, "version": comment.version + 1}.items():
+        set_committed_value(comment, name, value)
+    if comment.status == APPROVED:
+        await adjust_counts(session, comment.article_id, delta=-1, top_level=False)
     return True
 
 
@@ -113,7 +145,8 @@ def undecided(status: str | None, article_id: int | None) -> list[ColumnElement[
         )
         .exists()
     )
-    conditions: list[ColumnElement[bool]] = [~decided]
+    # A deleted comment is frozen as it was (change_status refuses it).
+    conditions: list[ColumnElement[bool]] = [~decided, col(Comment.deleted_at).is_(None)]
     if status is not None:
         conditions.append(col(Comment.status) == status)
     if article_id is not None:
@@ -165,7 +198,13 @@ async def thread_pages(
     own = (
         None
         if scope.viewer is None
-        else and_(col(Comment.author_id) == scope.viewer, col(Comment.status) != APPROVED)
+        else and_(
+            col(Comment.author_id) == scope.viewer,
+            col(Comment.status) != APPROVED,
+            # The author's own held comments, once deleted, are gone for them too; an
+            # approved one stays in everyone's thread as a placeholder (replies keep it).
+            col(Comment.deleted_at).is_(None),
+        )
     )
     conditions: list[ColumnElement[bool]] = []
     if scope.kind == "article":
@@ -240,6 +279,8 @@ def queue_filter(
     else:
         # The other queues are named after the status they hold.
         conditions = [col(Comment.status) == queue]
+    # A comment its author deleted leaves every queue (moderators still find it by id).
+    conditions.append(col(Comment.deleted_at).is_(None))
     if article_id is not None:
         conditions.append(col(Comment.article_id) == article_id)
     return conditions

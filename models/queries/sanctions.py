@@ -30,11 +30,11 @@ async def sanctions_for(
 async def status_counts(
     session: AsyncSession, author_ids: Iterable[str]
 ) -> dict[str, dict[str, int]]:
-    """Per author: how many of their comments are in each status."""
+    """Per author: how many of their comments (not deleted) are in each status."""
     ids = list(set(author_ids))
     query: Any = (
         select(Comment.author_id, Comment.status, func.count())
-        .where(col(Comment.author_id).in_(ids))
+        .where(col(Comment.author_id).in_(ids), col(Comment.deleted_at).is_(None))
         .group_by(col(Comment.author_id), col(Comment.status))
     )
     counts: dict[str, dict[str, int]] = {i: {} for i in ids}
@@ -67,10 +67,16 @@ async def user_with_counts(
     return user, {status: int(n) for status, n in zip(statuses, counts, strict=True) if n}
 
 
-async def bodies_since(session: AsyncSession, author_id: str, since: datetime) -> list[str]:
+async def bodies_since(
+    session: AsyncSession, author_id: str, since: datetime, excluding: int | None = None
+) -> list[str]:
+    """The author's texts posted since `since`; `excluding`: a comment being edited,
+    whose own old text is no repeat of its new one."""
     query = select(Comment.body).where(
         col(Comment.author_id) == author_id, col(Comment.created_at) >= since
     )
+    if excluding is not None:
+        query = query.where(col(Comment.id) != excluding)
     return list((await session.exec(query)).all())
 
 
@@ -84,6 +90,8 @@ async def unrejected_after(
             col(Comment.author_id) == author_id,
             col(Comment.status) != REJECTED,
             col(Comment.id) > after_id,
+            # A deleted comment is frozen as it was (comments.change_status).
+            col(Comment.deleted_at).is_(None),
         )
         .order_by(col(Comment.id))
         .limit(limit)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import cast
 
 import strawberry
@@ -12,11 +12,19 @@ from api.graphql.ids import encode_id
 from api.graphql.types.article import ArticleNode
 from api.graphql.types.connection import Connection, build_connection, known_count, page_args
 from api.graphql.types.moderation import CommentModeration
+from api.graphql.types.revision import RevisionNode
 from api.graphql.types.user import UserNode, require_user
 from api.services.visibility import can_see
 from models.queries.comments import ORDERS, ThreadScope
-from models.tables import Comment
+from models.tables import Comment, utcnow
 from moderation.decision import Status
+
+
+def _hidden(info: Info, row: Comment) -> bool:
+    """A deleted comment's text and author are for moderators only."""
+    identity = info.context.identity
+    return row.deleted_at is not None and not (identity is not None and identity.is_moderator)
+
 
 # Replies read as a conversation: oldest first.
 REPLY_ORDER = "oldest"
@@ -49,8 +57,10 @@ class CommentNode:
             return None
         return CommentNode(row=parent)
 
-    @strawberry.field
-    def author(self, info: Info) -> UserNode:
+    @strawberry.field(description="null once its author deleted it (but for moderators).")
+    def author(self, info: Info) -> UserNode | None:
+        if _hidden(info, self.row):
+            return None
         user = info.context.loaders.known_users.get(self.row.author_id)
         if user is not None:
             return UserNode(row=user)
@@ -58,9 +68,70 @@ class CommentNode:
         # resolver returns when it is awaitable; only this path needs it.
         return cast(UserNode, require_user(info, self.row.author_id))
 
-    @strawberry.field(description="Exactly the text the author sent; render it as text.")
-    def body(self) -> str:
-        return self.row.body
+    @strawberry.field(
+        description="Exactly the text the author sent; render it as text. null once its "
+        "author deleted it (but for moderators)."
+    )
+    def body(self, info: Info) -> str | None:
+        return None if _hidden(info, self.row) else self.row.body
+
+    @strawberry.field(description="When its author last edited it; null if never.")
+    def edited_at(self) -> datetime | None:
+        return self.row.edited_at
+
+    @strawberry.field(
+        description="When its author deleted it; null if not. A deleted comment keeps its "
+        "place in the thread, without body or author."
+    )
+    def deleted_at(self) -> datetime | None:
+        return self.row.deleted_at
+
+    @strawberry.field(
+        description="The author only: until when they may still edit it (COMMENTMOD_EDIT_"
+        "WINDOW_SECONDS after posting); null once they may not (past it, deleted, or a "
+        "moderator decided), and for everyone else."
+    )
+    async def editable_until(self, info: Info) -> datetime | None:
+        row = self.row
+        if row.deleted_at is not None or row.id is None:
+            return None
+        until = row.created_at + timedelta(
+            seconds=info.context.runtime.settings.edit_window_seconds
+        )
+        if until <= utcnow():
+            return None
+        history = await info.context.loaders.history.load(row.id)
+        return None if any(a.moderator_id is not None for a in history) else until
+
+    @strawberry.field(
+        description="The author and moderators: every text the comment had, oldest first, "
+        "the current one last, each with the decision it got; null for everyone else."
+    )
+    async def revisions(self, info: Info) -> list[RevisionNode] | None:
+        assert self.row.id is not None
+        past = await info.context.loaders.revisions.load(self.row.id)
+        row = self.row
+        return [
+            *(
+                RevisionNode(
+                    number=r.number,
+                    body=r.body,
+                    created_at=r.created_at,
+                    status=Status(r.status),
+                    raw_reasons=r.reasons,
+                    current=False,
+                )
+                for r in past
+            ),
+            RevisionNode(
+                number=len(past) + 1,
+                body=row.body,
+                created_at=row.edited_at or row.created_at,
+                status=Status(row.status),
+                raw_reasons=row.reasons,
+                current=True,
+            ),
+        ]
 
     @strawberry.field
     def created_at(self) -> datetime:
@@ -74,7 +145,7 @@ class CommentNode:
     def language(self) -> str | None:
         return self.row.language
 
-    @strawberry.field(description="Bumped on every status change or edit.")
+    @strawberry.field(description="Bumped on every status change, edit or deletion.")
     def version(self) -> int:
         return self.row.version
 

@@ -2,15 +2,22 @@
 
 from __future__ import annotations
 
+import functools
 from datetime import datetime
 
 import strawberry
 
 from api.graphql.context import Info
+from api.graphql.cursor import encode_cursor
+from api.graphql.types.connection import Edge, PageInfo, page_args
+from api.graphql.types.notification import NotificationConnection, NotificationNode
 from api.graphql.types.sanction import SanctionNode
 from api.http.auth import Role
 from api.services.sanctions import aware
+from models.queries import notifications
 from models.tables import APPROVED, REJECTED, User, utcnow
+
+NOTIFICATION_ORDER = "notifications"
 
 strawberry.enum(Role, name="Role")
 
@@ -58,6 +65,38 @@ class UserNode:
     @strawberry.field(description="Moderators only: the user's comments now rejected.")
     async def rejected_comment_count(self, info: Info) -> int | None:
         return (await info.context.loaders.status_counts.load(self.row.id)).get(REJECTED, 0)
+
+    @strawberry.field(
+        description="The user's own notifications, newest first (read on `viewer`); null "
+        "for anyone else."
+    )
+    async def notifications(
+        self, info: Info, first: int | None = 20, after: str | None = None
+    ) -> NotificationConnection | None:
+        size, key = page_args(NOTIFICATION_ORDER, notifications.NEWEST, first, after)
+        db, user_id = info.context.runtime.db, self.row.id
+        async with db.read() as session:
+            page = await notifications.page_for(session, user_id, size, key)
+
+        async def count(unread: bool = False) -> int:
+            async with db.read() as session:
+                return await notifications.count_for(session, user_id, unread=unread)
+
+        edges = [
+            Edge(
+                cursor=encode_cursor(NOTIFICATION_ORDER, notifications.NEWEST.key(row)),
+                node=NotificationNode(row=row),
+            )
+            for row in page.rows
+        ]
+        return NotificationConnection(
+            edges=edges,
+            page_info=PageInfo(
+                has_next_page=page.has_next, end_cursor=edges[-1].cursor if edges else None
+            ),
+            count=count,
+            unread=functools.partial(count, unread=True),
+        )
 
 
 async def load_user(info: Info, user_id: str | None) -> UserNode | None:

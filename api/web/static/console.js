@@ -7,7 +7,8 @@ const QUEUES = ["PENDING", "REPORTED", "REJECTED", "APPROVED"];
 const PAGE = 20;
 
 const COMMENT_FIELDS = `
-  id body createdAt status version language
+  id body createdAt editedAt deletedAt status version language
+  revisions { number body createdAt status current }
   article { id slug title }
   author { id name approvedCommentCount rejectedCommentCount }
   parent { id body author { name } }
@@ -304,9 +305,11 @@ function buildCard(card) {
           ` ✓ ${c.author.approvedCommentCount ?? 0} · ✗ ${c.author.rejectedCommentCount ?? 0}`)),
       formatTime(c.createdAt),
       h("span", { class: `status status-${c.status.toLowerCase()}` }, c.status.toLowerCase()),
+      c.editedAt && h("span", { class: "edited", title: new Date(c.editedAt).toLocaleString() }, "edited"),
+      c.deletedAt && h("span", { class: "deleted-by-author" }, "deleted by its author"),
     ),
     c.parent && h("blockquote", { class: "parent", dir: "auto" },
-      h("span", { class: "muted" }, `In reply to ${c.parent.author.name}: `), c.parent.body),
+      h("span", { class: "muted" }, `In reply to ${c.parent.author?.name ?? "a deleted comment"}: `), c.parent.body),
     h("p", { class: "body", dir: "auto" }, highlighted(c.body, m.reasons)),
     card.notice && h("p", { class: "card-notice", role: "alert" }, card.notice),
     h("div", { class: "details" },
@@ -321,6 +324,11 @@ function buildCard(card) {
         h("ul", {}, m.reports.map((r) => h("li", {},
           h("code", {}, r.reason), r.details ? ` “${r.details}”` : "", ` by ${r.reporter.name} `,
           formatTime(r.createdAt), r.resolved ? " (resolved)" : "")))),
+      (c.revisions ?? []).length > 1 && h("div", { class: "revisions" },
+        h("h3", {}, `Revisions (${c.revisions.length})`),
+        h("ol", {}, c.revisions.map((r) => h("li", { class: r.current ? "revision current" : "revision" },
+          h("span", { class: `status status-${r.status.toLowerCase()}` }, r.status.toLowerCase()), " ",
+          formatTime(r.createdAt), " ", h("span", { class: "revision-body", dir: "auto" }, r.body))))),
       h("div", { class: "history" },
         h("h3", {}, "History"),
         h("ol", {}, m.history.map((a) => h("li", {},

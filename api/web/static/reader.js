@@ -1,13 +1,16 @@
-// The reader page: an article, its thread, posting and replying, live new comments.
+// The reader page: an article, its thread, posting and replying, live new comments;
+// the signed-in author's edits, deletions and notifications.
 import { LiveClient, request } from "./gql.js";
 import { clear, formatTime, h } from "./dom.js";
 
 const PAGE = 10;
 const REPLIES = 5;
-const FIELDS = "id body createdAt status replyCount author { id name } parent { id }";
+const FIELDS = "id body createdAt editedAt deletedAt status version replyCount author { id name } parent { id }";
+// Own-comment fields, asked for only when signed in (they are the author's alone).
+const OWN = "editableUntil @include(if: $signedIn)";
 // Two levels of replies come with each page; deeper ones load on demand.
 const REPLY_TREE = `replies(first: ${REPLIES}) {
-  edges { node { ${FIELDS} replies(first: ${REPLIES}) { edges { node { ${FIELDS} } } pageInfo { hasNextPage endCursor } } } }
+  edges { node { ${FIELDS} ${OWN} replies(first: ${REPLIES}) { edges { node { ${FIELDS} ${OWN} } } pageInfo { hasNextPage endCursor } } } }
   pageInfo { hasNextPage endCursor }
 }`;
 const ARTICLE_QUERY = `query Article($slug: String!, $after: String, $orderBy: CommentOrder, $signedIn: Boolean!) {
@@ -15,18 +18,24 @@ const ARTICLE_QUERY = `query Article($slug: String!, $after: String, $orderBy: C
   article(slug: $slug) {
     id title body url commentsOpen commentCount
     comments(first: ${PAGE}, after: $after, orderBy: $orderBy) {
-      edges { node { ${FIELDS} ${REPLY_TREE} } }
+      edges { node { ${FIELDS} ${OWN} ${REPLY_TREE} } }
       pageInfo { hasNextPage endCursor }
     }
   }
 }`;
-const REPLIES_QUERY = `query Replies($id: ID!, $after: String) {
+const REPLIES_QUERY = `query Replies($id: ID!, $after: String, $signedIn: Boolean!) {
   comment(id: $id) { id replies(first: ${PAGE}, after: $after) {
-    edges { node { ${FIELDS} replies(first: ${REPLIES}) { edges { node { ${FIELDS} } } pageInfo { hasNextPage endCursor } } } }
+    edges { node { ${FIELDS} ${OWN} replies(first: ${REPLIES}) { edges { node { ${FIELDS} ${OWN} } } pageInfo { hasNextPage endCursor } } } }
     pageInfo { hasNextPage endCursor }
   } }
 }`;
-const ADD = `mutation Add($input: AddCommentInput!) { addComment(input: $input) { comment { ${FIELDS} } } }`;
+const ADD = `mutation Add($input: AddCommentInput!) { addComment(input: $input) { comment { ${FIELDS} editableUntil } } }`;
+const EDIT = `mutation Edit($input: EditCommentInput!) { editComment(input: $input) { comment { ${FIELDS} editableUntil } } }`;
+const DELETE = `mutation Delete($input: DeleteCommentInput!) { deleteComment(input: $input) { comment { ${FIELDS} } } }`;
+const NOTIFICATION = "id kind commentId message createdAt readAt";
+const NOTIFICATIONS_QUERY = `query Notifications { viewer { id notifications(first: 20) {
+  unreadCount edges { node { ${NOTIFICATION} } } } } }`;
+const MARK_READ = `mutation MarkRead($input: MarkNotificationsReadInput!) { markNotificationsRead(input: $input) { marked } }`;
 
 const $ = (id) => document.getElementById(id);
 const slug = decodeURIComponent(location.pathname.replace(/^\/articles\//, "").replace(/\/$/, ""));
@@ -41,6 +50,8 @@ const state = {
   count: 0,
   live: null,
   stop: [],
+  notifications: [],
+  unread: 0,
 };
 
 export function errorMessage(error) {
@@ -57,9 +68,14 @@ export function errorMessage(error) {
     case "UNAUTHENTICATED":
       return "Sign in to comment (your sign-in may have expired).";
     case "FORBIDDEN":
+      if (x.reason === "EDIT_WINDOW_CLOSED") return "The time to edit this comment is over.";
+      if (x.reason === "MODERATED") return "A moderator has reviewed this comment; it can no longer be edited.";
+      if (x.reason === "DELETED") return "This comment was deleted.";
       if (x.reason === "USER_BANNED") return "Your account may no longer comment here.";
       if (x.reason === "USER_SUSPENDED") return `Your account is suspended until ${new Date(x.until).toLocaleString()}.`;
       return "You may not do this.";
+    case "CONFLICT":
+      return "This comment changed meanwhile; reload the page and try again.";
     case "NOT_FOUND":
       return "That comment or article is no longer available.";
     case "UNAVAILABLE":
@@ -102,11 +118,12 @@ async function load() {
   showThread(data.article.comments);
   updateComposer();
   if (!state.live) startLive();
+  if (state.viewer) loadNotifications();
 }
 
 async function reloadThread() {
   const data = await request(ARTICLE_QUERY, {
-    slug, after: null, orderBy: state.orderBy, signedIn: false,
+    slug, after: null, orderBy: state.orderBy, signedIn: Boolean(state.token),
   }, state.token);
   state.count = data.article.commentCount;
   showThread(data.article.comments);
@@ -130,7 +147,7 @@ function appendPage(connection) {
 async function loadMore() {
   try {
     const data = await request(ARTICLE_QUERY, {
-      slug, after: state.endCursor, orderBy: state.orderBy, signedIn: false,
+      slug, after: state.endCursor, orderBy: state.orderBy, signedIn: Boolean(state.token),
     }, state.token);
     appendPage(data.article.comments);
   } catch (error) {
@@ -153,13 +170,8 @@ function isMine(node) {
 
 function renderComment(node, { mine = isMine(node) } = {}) {
   const replies = h("ol", { class: "replies" });
-  const element = h("li", { class: mine ? "comment mine" : "comment", dataset: { id: node.id } },
-    h("div", { class: "meta" },
-      h("span", { class: "author" }, node.author.name), " ", formatTime(node.createdAt),
-      statusBadge(node.status, mine)),
-    h("p", { class: "body", dir: "auto" }, node.body),
-    h("div", { class: "comment-actions" },
-      canPost() && node.status !== "PENDING" && node.status !== "REJECTED" && h("button", { type: "button", class: "link reply", onclick: () => openReply(element, node.id) }, "Reply")),
+  const element = h("li", { class: mine ? "comment mine" : "comment", dataset: { id: node.id, editableUntil: node.editableUntil ?? "" } },
+    ...commentParts(node, mine),
     h("div", { class: "reply-slot" }),
     replies,
   );
@@ -173,6 +185,79 @@ function renderComment(node, { mine = isMine(node) } = {}) {
   return element;
 }
 
+// What a comment shows above its replies; redrawn in place after an edit or deletion.
+function commentParts(node, mine) {
+  if (node.deletedAt) {
+    return [
+      h("div", { class: "meta" }, h("span", { class: "author deleted" }, "Deleted"), " ", formatTime(node.createdAt)),
+      h("p", { class: "body deleted muted" }, "This comment was deleted."),
+      h("div", { class: "comment-actions" }),
+    ];
+  }
+  const actions = h("div", { class: "comment-actions" },
+    canPost() && node.status !== "PENDING" && node.status !== "REJECTED" && h("button", { type: "button", class: "link reply", onclick: (e) => openReply(e.target.closest("li.comment"), node.id) }, "Reply"),
+    mine && node.editableUntil && new Date(node.editableUntil) > new Date() && h("button", { type: "button", class: "link edit", onclick: (e) => openEdit(e.target.closest("li.comment"), node) }, "Edit"),
+    mine && h("button", { type: "button", class: "link delete", onclick: (e) => deleteOwn(e.target.closest("li.comment"), node) }, "Delete"),
+  );
+  return [
+    h("div", { class: "meta" },
+      h("span", { class: "author" }, node.author?.name ?? ""), " ", formatTime(node.createdAt),
+      node.editedAt && h("span", { class: "edited", title: new Date(node.editedAt).toLocaleString() }, "(edited)"),
+      statusBadge(node.status, mine)),
+    h("p", { class: "body", dir: "auto" }, node.body ?? ""),
+    actions,
+  ];
+}
+
+// Replace a comment's own parts (not its replies) with those of `node`.
+function redraw(element, node) {
+  const mine = element.classList.contains("mine") || isMine(node);
+  // Live events carry no editableUntil (it is the author's alone): keep what we knew.
+  if ("editableUntil" in node) element.dataset.editableUntil = node.editableUntil ?? "";
+  else node = { ...node, editableUntil: element.dataset.editableUntil || null };
+  for (const part of element.querySelectorAll(":scope > .meta, :scope > .body, :scope > .comment-actions, :scope > .edit-form")) part.remove();
+  element.prepend(...commentParts(node, mine));
+}
+
+function openEdit(element, node) {
+  if (element.querySelector(":scope > .edit-form")) return;
+  const text = h("textarea", { rows: 3, dir: "auto", "aria-label": "Edit comment" });
+  text.value = node.body ?? "";
+  const message = h("p", { class: "form-message", role: "status" });
+  const save = h("button", { type: "submit" }, "Save");
+  const cancel = h("button", { type: "button", class: "link", onclick: () => form.remove() }, "Cancel");
+  const form = h("form", { class: "composer edit-form" }, text, h("div", { class: "form-row" }, save, cancel, message));
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    save.disabled = true;
+    try {
+      const data = await request(EDIT, { input: { commentId: node.id, body: text.value, version: node.version } }, state.token);
+      const comment = data.editComment.comment;
+      redraw(element, comment);
+      if (comment.status === "PENDING") element.querySelector(":scope > .meta").append(h("span", { class: "form-message" }, " Your edit is awaiting review."));
+    } catch (error) {
+      message.className = "form-message error";
+      message.textContent = errorMessage(error);
+      save.disabled = false;
+    }
+  });
+  element.querySelector(":scope > .comment-actions").after(form);
+  text.focus();
+}
+
+async function deleteOwn(element, node) {
+  try {
+    const data = await request(DELETE, { input: { commentId: node.id } }, state.token);
+    if (node.status === "APPROVED") {
+      state.count = Math.max(0, state.count - 1);
+      updateCount();
+    }
+    redraw(element, data.deleteComment.comment);
+  } catch (error) {
+    showError(errorMessage(error));
+  }
+}
+
 function statusBadge(status, mine) {
   if (status === "PENDING") return h("span", { class: "badge pending" }, mine ? "Your comment is awaiting review" : "awaiting review");
   if (status === "REJECTED") return h("span", { class: "badge rejected" }, "not published");
@@ -184,7 +269,7 @@ function moreReplies(element, id, after, left) {
   button.addEventListener("click", async () => {
     button.disabled = true;
     try {
-      const data = await request(REPLIES_QUERY, { id, after }, state.token);
+      const data = await request(REPLIES_QUERY, { id, after, signedIn: Boolean(state.token) }, state.token);
       const list = element.querySelector(":scope > .replies");
       const connection = data.comment?.replies;
       button.remove();
@@ -262,7 +347,12 @@ function openReply(element, parentId) {
 // The author's own comment goes into the thread at once, whatever its status.
 function placeOwn(comment) {
   const existing = findComment(comment.id);
-  if (existing) return;
+  if (existing) {
+    // The live event may have drawn it first, without the author's own fields.
+    existing.classList.add("mine");
+    redraw(existing, comment);
+    return;
+  }
   const element = renderComment(comment, { mine: true });
   element.classList.add("mine");
   insert(comment, element);
@@ -307,16 +397,84 @@ function startLive() {
       if (element && !element.classList.contains("mine")) element.remove();
     },
   });
+  state.live.subscribe(`subscription Changed($a: ID!) { commentChanged(articleId: $a) { ${FIELDS} } }`, { a: articleId }, {
+    next: ({ commentChanged: comment }) => {
+      const element = findComment(comment.id);
+      if (!element || element.querySelector(":scope > .edit-form")) return;
+      if (comment.deletedAt && !element.querySelector(":scope > .body.deleted") && comment.status === "APPROVED") {
+        state.count = Math.max(0, state.count - 1);
+        updateCount();
+      }
+      redraw(element, comment);
+    },
+  });
   if (state.token) {
+    state.live.subscribe(`subscription Notified { notificationAdded { ${NOTIFICATION} } }`, {}, {
+      next: ({ notificationAdded: item }) => {
+        state.notifications.unshift(item);
+        state.unread += 1;
+        showNotifications();
+      },
+    });
     state.live.subscribe(`subscription Mine { myCommentStatusChanged { id status } }`, {}, {
       next: ({ myCommentStatusChanged: comment }) => {
         const element = findComment(comment.id);
+        // A moderator decided: the text they judged can no longer be edited.
+        element?.querySelector(":scope > .comment-actions .edit")?.remove();
+        if (element) element.dataset.editableUntil = "";
         const badge = element?.querySelector(":scope > .meta .badge");
         badge?.remove();
         const fresh = statusBadge(comment.status, true);
         if (element && fresh) element.querySelector(":scope > .meta").append(fresh);
       },
     });
+  }
+}
+
+// ---- notifications -------------------------------------------------------------
+
+const NOTICE_TEXT = {
+  APPROVED: "A moderator published your comment.",
+  REJECTED: "A moderator removed your comment.",
+  HELD: "Your comment is awaiting review.",
+  REPLY: "Someone replied to your comment.",
+  MESSAGE: "A moderator wrote to you.",
+};
+
+async function loadNotifications() {
+  try {
+    const data = await request(NOTIFICATIONS_QUERY, {}, state.token);
+    const connection = data.viewer?.notifications;
+    if (!connection) return;
+    state.notifications = connection.edges.map((e) => e.node);
+    state.unread = connection.unreadCount;
+    showNotifications();
+  } catch (error) {
+    showError(errorMessage(error));
+  }
+}
+
+function showNotifications() {
+  $("notifications").hidden = false;
+  $("unread-count").textContent = state.unread ? `(${state.unread} unread)` : "";
+  clear($("notification-list")).append(...state.notifications.map((n) =>
+    h("li", { class: n.readAt ? "notification" : "notification unread", dataset: { kind: n.kind } },
+      h("span", { class: "text" }, NOTICE_TEXT[n.kind] ?? n.kind),
+      n.message && h("span", { class: "message", dir: "auto" }, ` “${n.message}”`), " ",
+      formatTime(n.createdAt),
+      n.commentId && findComment(n.commentId) && h("a", { href: "#", class: "link", onclick: (e) => { e.preventDefault(); findComment(n.commentId)?.scrollIntoView(); } }, " Show"))));
+  $("mark-read").hidden = state.unread === 0;
+}
+
+async function markAllRead() {
+  try {
+    await request(MARK_READ, { input: { all: true } }, state.token);
+    const now = new Date().toISOString();
+    state.notifications = state.notifications.map((n) => ({ ...n, readAt: n.readAt ?? now }));
+    state.unread = 0;
+    showNotifications();
+  } catch (error) {
+    showError(errorMessage(error));
   }
 }
 
@@ -335,5 +493,6 @@ document.addEventListener("DOMContentLoaded", () => {
     }
   });
   $("more").addEventListener("click", loadMore);
+  $("mark-read").addEventListener("click", markAllRead);
   load();
 });

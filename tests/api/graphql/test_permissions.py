@@ -65,6 +65,12 @@ EXPECTED: dict[str, str] = {
     "Mutation.setUserPremoderation": MODERATOR,
     "Mutation.upsertArticle": ADMIN,
     "Mutation.updateModerationSettings": ADMIN,
+    "Mutation.editComment": SIGNED_IN,
+    "Mutation.deleteComment": SIGNED_IN,
+    "Mutation.markNotificationsRead": SIGNED_IN,
+    "Mutation.messageUser": MODERATOR,
+    "Subscription.notificationAdded": SIGNED_IN,
+    "Subscription.commentChanged": ANYONE,
 }
 # Object fields that answer null to everyone but moderators and admins.
 MODERATOR_ONLY = {
@@ -76,6 +82,13 @@ MODERATOR_ONLY = {
     "User.sanctions",
     "User.approvedCommentCount",
     "User.rejectedCommentCount",
+}
+# Object fields that answer null to everyone but the user they belong to (and, where
+# the value says so, moderators and admins).
+OWNER_ONLY = {
+    "Comment.revisions": "author or moderator",
+    "Comment.editableUntil": "author",
+    "User.notifications": "self",
 }
 ACCESS = {
     ANYONE: Access.PUBLIC,
@@ -130,9 +143,12 @@ def test_every_root_field_is_expected_and_its_rule_agrees() -> None:
 
 def test_moderator_only_object_fields_are_expected_and_hidden() -> None:
     hidden = {path for path, rule in permissions.RULES.items() if rule.hidden}
-    assert hidden == MODERATOR_ONLY
-    for path in hidden:
+    assert hidden == MODERATOR_ONLY | OWNER_ONLY.keys()
+    for path in MODERATOR_ONLY:
         assert permissions.RULES[path].access is Access.MODERATOR
+    for path, who in OWNER_ONLY.items():
+        rule = permissions.RULES[path]
+        assert rule.owner is not None and rule.moderators == (who == "author or moderator")
     described = {
         f"{type_.name}.{name}"
         for type_ in SDL.type_map.values()
@@ -259,3 +275,25 @@ async def test_moderator_only_fields_are_null_for_everyone_else(api: Api) -> Non
                 assert data[field_name] is not None, (path, role)
             else:
                 assert data[field_name] is None, (path, role)
+
+
+async def test_owner_only_fields_are_null_for_everyone_else(api: Api) -> None:
+    article = await api.create_article()
+    comment = await api.comment(article["id"], "A reasonable view.", as_=api.token("sam"))
+    tokens = {
+        "anonymous": None,
+        "author": api.token("sam"),
+        "commenter": api.token("tom"),
+        "moderator": api.token("mo", "moderator"),
+        "admin": api.token("ed", "admin"),
+    }
+    revisions = "query($c: ID!) { comment(id: $c) { revisions { number } editableUntil } }"
+    notifications = "query($c: ID!) { comment(id: $c) { author { notifications { totalCount } } } }"
+    for who, token_ in tokens.items():
+        data = await api.data(revisions, {"c": comment["id"]}, as_=token_)
+        assert (data["comment"]["revisions"] is not None) == (
+            who in ("author", "moderator", "admin")
+        ), who
+        assert (data["comment"]["editableUntil"] is not None) == (who == "author"), who
+        data = await api.data(notifications, {"c": comment["id"]}, as_=token_)
+        assert (data["comment"]["author"]["notifications"] is not None) == (who == "author"), who

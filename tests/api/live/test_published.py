@@ -12,6 +12,7 @@ from api.live.events import (
     CommentStatusChanged,
     CommentVisible,
     Event,
+    NotificationAdded,
     QueueChanged,
     QueueKind,
 )
@@ -43,6 +44,14 @@ def published(runtime: Runtime) -> Iterator[list[Event]]:
     yield received
 
 
+def told(published: list[Event], user_id: str) -> NotificationAdded:
+    """The last event, which must tell `user_id` of a notification (published after
+    the changes it is about)."""
+    last = published[-1]
+    assert isinstance(last, NotificationAdded) and last.user_id == user_id, published
+    return last
+
+
 def pk(global_id: str) -> int:
     from api.graphql.ids import decode_id
 
@@ -67,7 +76,8 @@ async def test_a_held_comment_enters_pending_and_its_approval_moves_it(
     article = await api.create_article()
     held = await api.comment(article["id"], TOXIC, as_=api.token("ann"))
     a, c = pk(article["id"]), pk(held["id"])
-    assert published[-1] == QueueChanged(QueueKind.ENTERED, "PENDING", a, c)
+    told(published, "ann")  # HELD
+    assert published[-2] == QueueChanged(QueueKind.ENTERED, "PENDING", a, c)
     assert not any(isinstance(e, CommentVisible) for e in published)
     published.clear()
     await api.data(APPROVE, {"i": {"commentId": held["id"]}}, as_=api.token("mo", "moderator"))
@@ -76,6 +86,7 @@ async def test_a_held_comment_enters_pending_and_its_approval_moves_it(
         QueueChanged(QueueKind.LEFT, "PENDING", a, c),
         QueueChanged(QueueKind.ENTERED, "APPROVED", a, c),
         CommentStatusChanged("ann", a, c, "APPROVED"),
+        told(published, "ann"),
     ]
 
 
@@ -100,6 +111,7 @@ async def test_reports_fill_the_reported_queue_and_a_rejection_empties_it(
         QueueChanged(QueueKind.LEFT, "REPORTED", a, c),
         QueueChanged(QueueKind.ENTERED, "REJECTED", a, c),
         CommentStatusChanged("ann", a, c, "REJECTED"),
+        told(published, "ann"),
     ]
 
 
