@@ -19,6 +19,7 @@ from api.cli import (  # noqa: F401
     scoremodels,
     serve,
     tokens,
+    webhooks,
 )
 from api.cli.group import cli
 

@@ -88,6 +88,12 @@ RULES: dict[str, Rule] = {
     "Subscription.commentRemoved": PUBLIC,
     "Subscription.moderationQueueChanged": MODERATOR,
     "Subscription.myCommentStatusChanged": SIGNED_IN,
+    # Webhooks (issue 18).
+    "Query.webhookEndpoints": ADMIN,
+    "Query.webhookDeliveries": ADMIN,
+    "Mutation.registerWebhook": ADMIN,
+    "Mutation.updateWebhook": ADMIN,
+    "Mutation.retryWebhookDeliveries": ADMIN,
 }
 
 ROOT_TYPES = ("Query", "Mutation", "Subscription")

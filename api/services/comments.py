@@ -18,7 +18,7 @@ from api.http.auth import Identity
 from api.http.errors import BadUserInput, CommentsClosed, Conflict, NotFound
 from api.live.changes import NEW, CommentState, comment_events
 from api.runtime import Runtime
-from api.services import feedback, sanctions, validation
+from api.services import feedback, outbox, sanctions, validation
 from api.services.users import remember, remember_found
 from api.services.visibility import can_see
 from models.queries import articles, comments, history, reports
@@ -155,6 +155,7 @@ async def add_comment(
             await comments.insert_comment(session, comment)
             assert comment.id is not None
             history.record(session, comment.id, comment.status)
+            await outbox.comment_created(session, comment)
         # Committed: only now may anyone hear of it.
         runtime.events.publish_all(comment_events(comment, NEW, settings.report_threshold))
         return comment
@@ -204,6 +205,9 @@ async def moderate(
         await reports.resolve_reports(session, comment.id or 0)
         history.record(session, comment.id or 0, status, moderator.user_id, reason or None)
         feedback.record_decision(session, comment, status, moderator.user_id)
+        await outbox.comment_decided(
+            session, comment, moderator_id=moderator.user_id, reason=reason or None
+        )
     runtime.events.publish_all(comment_events(comment, before, runtime.settings.report_threshold))
     return comment
 
@@ -243,6 +247,13 @@ async def report_comment(
             await session.flush()
             await comments.add_open_report(session, comment.id)
             await session.refresh(comment)
+            await outbox.enqueue(
+                session,
+                outbox.COMMENT_REPORTED,
+                outbox.comment_payload(
+                    comment, report={"reporterId": reporter.user_id, "reason": reason}
+                ),
+            )
     except IntegrityError:
         # Two reports by one user raced past the check; the constraint kept one.
         raise Conflict("you have already reported this comment") from None
