@@ -9,7 +9,6 @@ import httpx
 from click.testing import CliRunner
 
 from api.cli.main import cli
-
 from tests.support.constants import CLEAN
 from tests.support.receiver import Receiver
 from tests.support.servers import clean_env, serving
