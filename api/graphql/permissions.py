@@ -94,6 +94,9 @@ RULES: dict[str, Rule] = {
     "Mutation.registerWebhook": ADMIN,
     "Mutation.updateWebhook": ADMIN,
     "Mutation.retryWebhookDeliveries": ADMIN,
+    # A user's data (issue 18): your own export; erasure by admins.
+    "Query.exportMyData": SIGNED_IN,
+    "Mutation.eraseUser": ADMIN,
 }
 
 ROOT_TYPES = ("Query", "Mutation", "Subscription")

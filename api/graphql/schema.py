@@ -19,11 +19,12 @@ from api.graphql.limits import RequestLimits
 from api.graphql.mutation import Mutation
 from api.graphql.query import Query
 from api.graphql.subscription import Subscription
+from api.graphql.userdata import UserDataMutation, UserDataQuery
 from api.graphql.webhooks import WebhooksMutation, WebhooksQuery
 
 # Areas with their own modules join the root types here (add a line, don't rewrite).
-ROOT_QUERY = merge_types("Query", (Query, WebhooksQuery))
-ROOT_MUTATION = merge_types("Mutation", (Mutation, WebhooksMutation))
+ROOT_QUERY = merge_types("Query", (Query, WebhooksQuery, UserDataQuery))
+ROOT_MUTATION = merge_types("Mutation", (Mutation, WebhooksMutation, UserDataMutation))
 
 
 class Schema(strawberry.Schema):
