@@ -9,6 +9,7 @@ from strawberry.scalars import JSON
 
 from api.graphql.context import Info
 from api.services import userdata
+from api.services.users import ensure_user
 
 
 @strawberry.type
@@ -16,12 +17,13 @@ class UserDataQuery:
     @strawberry.field(
         description="Everything stored about you, as one JSON document (GDPR Articles 15 "
         "and 20): your comments and their revisions and history, reports you made, "
-        "notifications, sanctions. NOT_FOUND until you have done something here."
+        "notifications, sanctions."
     )
     async def export_my_data(self, info: Info) -> JSON:
-        document: dict[str, Any] = await userdata.export(
-            info.context.runtime, info.context.signed_in().user_id
-        )
+        identity = info.context.signed_in()
+        # As `viewer` does: a signed-in person is stored on first sight.
+        await ensure_user(info.context.runtime.db, identity)
+        document: dict[str, Any] = await userdata.export(info.context.runtime, identity.user_id)
         return document  # type: ignore[return-value]
 
 

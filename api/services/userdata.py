@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Column, ColumnElement, String, Table, delete, func, or_, select, update
+from sqlalchemy import Column, ColumnElement, String, Table, cast, delete, or_, select, update
 from sqlmodel import SQLModel
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -285,7 +285,7 @@ async def erase(runtime: Runtime, user_id: str, *, actor_id: str | None = None) 
 async def _redact_outbox(session: AsyncSession, outbox: Table, needles: list[str]) -> None:
     """Outbox payloads are copies of events: those mentioning the person lose their data
     (a pending one still goes out, as {"erased": true})."""
-    text = func.cast(outbox.c.payload, String)
+    text = cast(outbox.c.payload, String)
     forms = {form for n in needles if n for form in (n, json.dumps(n)[1:-1])}
     if not forms:
         return

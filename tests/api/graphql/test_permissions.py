@@ -65,6 +65,14 @@ EXPECTED: dict[str, str] = {
     "Mutation.setUserPremoderation": MODERATOR,
     "Mutation.upsertArticle": ADMIN,
     "Mutation.updateModerationSettings": ADMIN,
+    # Issue 18: webhooks, and a user's data.
+    "Query.webhookEndpoints": ADMIN,
+    "Query.webhookDeliveries": ADMIN,
+    "Mutation.registerWebhook": ADMIN,
+    "Mutation.updateWebhook": ADMIN,
+    "Mutation.retryWebhookDeliveries": ADMIN,
+    "Query.exportMyData": SIGNED_IN,
+    "Mutation.eraseUser": ADMIN,
 }
 # Object fields that answer null to everyone but moderators and admins.
 MODERATOR_ONLY = {
