@@ -3,7 +3,8 @@
 Run:  .venv/bin/python bench/webhooks.py [--events 1000] [--database-url URL]
 
 Starts one `commentmod serve` (linear scorer, a fresh SQLite database in a temporary
-directory unless --database-url; rate limits off; retries every 0.2 s doubling to 2 s)
+directory unless --database-url; rate limits off; retries after 0.5 s doubling to at most 5 s,
+never giving up)
 and a receiving server (tests/support/receiver.py: checks every signature, counts
 events by id) that is NOT listening. It registers the receiver for COMMENT_CREATED,
 posts the first half of the comments with the endpoint down (connection refused),
@@ -54,8 +55,10 @@ def main() -> None:
     settings = {
         "COMMENTMOD_SCORER": "linear",
         "COMMENTMOD_WEBHOOK_POLL_INTERVAL": "0.1",
-        "COMMENTMOD_WEBHOOK_BACKOFF_BASE": "0.2",
-        "COMMENTMOD_WEBHOOK_BACKOFF_MAX": "2",
+        "COMMENTMOD_WEBHOOK_BACKOFF_BASE": "0.5",
+        "COMMENTMOD_WEBHOOK_BACKOFF_MAX": "5",
+        # Retrying every few seconds through the outage must not give up on anything.
+        "COMMENTMOD_WEBHOOK_MAX_ATTEMPTS": "100",
         "COMMENTMOD_WEBHOOK_TIMEOUT": "2",
         "COMMENTMOD_LOG_LEVEL": "WARNING",
     }
@@ -63,7 +66,7 @@ def main() -> None:
         settings["COMMENTMOD_DATABASE_URL"] = args.database_url
     env = clean_env(**settings)
     receiver = Receiver(SECRET)
-    server = start_server(workdir, env)
+    server = start_server(workdir, env, timeout=300)
     try:
         admin = commentmod(
             workdir, env, "token", "--user", "root", "--name", "R", "--role", "admin"

@@ -7,6 +7,12 @@ twice), and only a 2xx answer marks it DELIVERED. A worker that dies between cla
 acknowledgement leaves the row PENDING; it is due again when the lease runs out, and is
 sent again with the same event id (receivers deduplicate by it: at-least-once delivery).
 Nothing here runs inside a request, so a slow or dead endpoint never slows one.
+
+An endpoint that fails is paused in this worker (a circuit breaker): its other due
+deliveries are not tried one by one, which during an outage would be a stream of
+doomed attempts (and database writes) competing with requests for the process. After
+the pause (backoff, doubling with each failure in a row) one batch probes it again;
+a success ends the pause. Deliveries not tried meanwhile keep their attempt count.
 """
 
 from __future__ import annotations
@@ -16,6 +22,7 @@ import contextlib
 import json
 import logging
 import random
+import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -77,6 +84,8 @@ class Worker:
         )
         self._owns_client = client is None
         self._wake = asyncio.Event()
+        # Endpoint id -> (failures in a row, monotonic time its pause ends).
+        self._paused: dict[int, tuple[int, float]] = {}
 
     def wake(self) -> None:
         """Look at the outbox now rather than after the poll interval."""
@@ -103,21 +112,24 @@ class Worker:
     async def run_once(self) -> int:
         """Claim one batch of due deliveries and send them; how many were sent."""
         db = self.runtime.db
+        now = time.monotonic()
+        skip = sorted(e for e, (_n, until) in self._paused.items() if until > now)
         async with db.read() as session:
-            if not await queries.any_due(session):
+            if not await queries.any_due(session, skip):
                 return 0
         lease = utcnow() + timedelta(seconds=self.settings.webhook_lease_seconds)
         async with db.write() as session:
-            claimed = await queries.claim(session, self.settings.webhook_concurrency, lease)
+            claimed = await queries.claim(session, self.settings.webhook_concurrency, lease, skip)
             if not claimed:
                 return 0
             ids = sorted({d.endpoint_id for d in claimed})
             endpoints = {e.id: e for e in await queries.endpoints(session, ids)}
         outcomes = await asyncio.gather(*(self._send(d, endpoints[d.endpoint_id]) for d in claimed))
+        self._pause_failing(claimed, outcomes)
         async with db.write() as session:
-            now = utcnow()
+            done_at = utcnow()
             for delivery, outcome in zip(claimed, outcomes, strict=True):
-                values = self._record(delivery, outcome, now)
+                values = self._record(delivery, outcome, done_at)
                 # Only while it is still ours: a row whose lease ran out meanwhile may
                 # have gone out again from another worker; first acknowledgement wins.
                 await session.exec(
@@ -127,6 +139,18 @@ class Worker:
                     .values(**values)
                 )
         return len(claimed)
+
+    def _pause_failing(self, claimed: list[WebhookDelivery], outcomes: list[Outcome]) -> None:
+        failed = {d.endpoint_id for d, o in zip(claimed, outcomes, strict=True) if not o.ok}
+        succeeded = {d.endpoint_id for d, o in zip(claimed, outcomes, strict=True) if o.ok}
+        for endpoint_id in succeeded - failed:
+            self._paused.pop(endpoint_id, None)
+        for endpoint_id in failed - succeeded:
+            failures = self._paused.get(endpoint_id, (0, 0.0))[0] + 1
+            delay = backoff(
+                failures, self.settings.webhook_backoff_base, self.settings.webhook_backoff_max
+            )
+            self._paused[endpoint_id] = (failures, time.monotonic() + delay)
 
     def _record(
         self, delivery: WebhookDelivery, outcome: Outcome, now: datetime

@@ -12,8 +12,10 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from models.tables import WEBHOOK_PENDING, WebhookDelivery, WebhookEndpoint, utcnow
 
 
-def _due(now: datetime) -> tuple[object, ...]:
+def _due(now: datetime, skip: Sequence[int] = ()) -> tuple[object, ...]:
     enabled = select(WebhookEndpoint.id).where(col(WebhookEndpoint.enabled))
+    if skip:
+        enabled = enabled.where(col(WebhookEndpoint.id).not_in(skip))
     return (
         col(WebhookDelivery.status) == WEBHOOK_PENDING,
         col(WebhookDelivery.next_attempt_at) <= now,
@@ -22,20 +24,23 @@ def _due(now: datetime) -> tuple[object, ...]:
     )
 
 
-async def any_due(session: AsyncSession) -> bool:
+async def any_due(session: AsyncSession, skip: Sequence[int] = ()) -> bool:
     """A cheap read first, so that an idle worker never takes the write lock."""
-    found = await session.exec(select(WebhookDelivery.id).where(*_due(utcnow())).limit(1))  # type: ignore[arg-type]
+    found = await session.exec(select(WebhookDelivery.id).where(*_due(utcnow(), skip)).limit(1))  # type: ignore[arg-type]
     return found.first() is not None
 
 
-async def claim(session: AsyncSession, count: int, lease_until: datetime) -> list[WebhookDelivery]:
+async def claim(
+    session: AsyncSession, count: int, lease_until: datetime, skip: Sequence[int] = ()
+) -> list[WebhookDelivery]:
     """Take up to `count` due deliveries (oldest first) by moving them past `lease_until`
     and counting the attempt. One statement on both dialects: PostgreSQL skips rows that
     another worker has locked (FOR UPDATE SKIP LOCKED), SQLite runs under its single
-    writer lock; either way no two workers claim one row within a lease."""
+    writer lock; either way no two workers claim one row within a lease. Endpoints in
+    `skip` (known to be down) are left alone."""
     pick = (
         select(WebhookDelivery.id)
-        .where(*_due(utcnow()))  # type: ignore[arg-type]
+        .where(*_due(utcnow(), skip))  # type: ignore[arg-type]
         .order_by(col(WebhookDelivery.next_attempt_at), col(WebhookDelivery.id))
         .limit(count)
         .with_for_update(skip_locked=True)
