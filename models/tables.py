@@ -327,3 +327,58 @@ class CommentRevision(SQLModel, table=True):
     replaced_at: datetime = Field(default_factory=utcnow)
 
     __table_args__ = (UniqueConstraint("comment_id", "number", name="uq_comment_revision"),)
+
+
+# Webhooks (issue 18): endpoints the site's other systems registered, and the outbox.
+WEBHOOK_PENDING, WEBHOOK_DELIVERED, WEBHOOK_FAILED = "PENDING", "DELIVERED", "FAILED"
+
+
+class WebhookEndpoint(SQLModel, table=True):
+    """A receiver of signed event POSTs, registered by an admin."""
+
+    __tablename__ = "webhook_endpoints"
+
+    id: int | None = Field(default=None, primary_key=True)
+    url: str = Field(max_length=2000)
+    # The event kinds it wants (COMMENT_CREATED, ...); empty means none.
+    kinds: list[str] = Field(default_factory=empty_list, sa_column=Column(JSON, nullable=False))
+    # The HMAC key. Kept in clear because signing needs it; shown once when created.
+    secret: str = Field(max_length=200)
+    description: str | None = Field(default=None, max_length=500)
+    enabled: bool = True
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
+class WebhookDelivery(SQLModel, table=True):
+    """The outbox: one row per event and subscribed endpoint, written in the transaction
+    of the change it reports, so that an event exists exactly when its change does.
+
+    The worker claims a row by moving `next_attempt_at` past a lease; a worker that dies
+    holding it loses nothing, the row is simply due again when the lease runs out."""
+
+    __tablename__ = "webhook_deliveries"
+
+    id: int | None = Field(default=None, primary_key=True)
+    # The event's id, the same for every endpoint it goes to: receivers deduplicate by it.
+    event_id: str = Field(max_length=64)
+    endpoint_id: int = Field(foreign_key="webhook_endpoints.id")
+    kind: str = Field(max_length=40)
+    payload: dict[str, Any] = Field(
+        default_factory=empty_dict, sa_column=Column(JSON, nullable=False)
+    )
+    status: str = Field(default=WEBHOOK_PENDING, max_length=16)
+    attempts: int = 0
+    next_attempt_at: datetime = Field(default_factory=utcnow)
+    last_error: str | None = Field(default=None, max_length=2000)
+    last_status_code: int | None = None
+    created_at: datetime = Field(default_factory=utcnow)
+    delivered_at: datetime | None = None
+
+    __table_args__ = (
+        CheckConstraint("status IN ('PENDING', 'DELIVERED', 'FAILED')", name="status"),
+        UniqueConstraint("event_id", "endpoint_id", name="uq_webhook_delivery_event_endpoint"),
+        # The worker's claim: due pending rows, oldest first.
+        Index("ix_webhook_delivery_due", "status", "next_attempt_at", "id"),
+        Index("ix_webhook_delivery_endpoint", "endpoint_id", "status", "id"),
+    )

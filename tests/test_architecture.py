@@ -36,6 +36,7 @@ WINGS: dict[str, set[str] | str] = {
     "api.graphql": {BASE, "api.live", "api.runtime", "api.services", "api.readcache"},
     "api.readcache": {BASE, "api.live", "api.runtime", "api.graphql"},
     "api.perspective": {BASE, "api.runtime", "api.services"},
+    "api.webhooks": {BASE, "api.runtime", "api.services"},
 }
 
 # GraphQL types that name each other (an article's comments, a comment's article):

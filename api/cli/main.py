@@ -19,6 +19,8 @@ from api.cli import (  # noqa: F401
     scoremodels,
     serve,
     tokens,
+    users,
+    webhooks,
 )
 from api.cli.group import cli
 

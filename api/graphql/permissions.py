@@ -121,6 +121,15 @@ RULES: dict[str, Rule] = {
     "User.notifications": SELF_OR_NULL,
     "Subscription.notificationAdded": SIGNED_IN,
     "Subscription.commentChanged": PUBLIC,
+    # Webhooks (issue 18).
+    "Query.webhookEndpoints": ADMIN,
+    "Query.webhookDeliveries": ADMIN,
+    "Mutation.registerWebhook": ADMIN,
+    "Mutation.updateWebhook": ADMIN,
+    "Mutation.retryWebhookDeliveries": ADMIN,
+    # A user's data (issue 18): your own export; erasure by admins.
+    "Query.exportMyData": SIGNED_IN,
+    "Mutation.eraseUser": ADMIN,
 }
 
 ROOT_TYPES = ("Query", "Mutation", "Subscription")

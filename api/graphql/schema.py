@@ -21,10 +21,16 @@ from api.graphql.mutations_authors import AuthorMutation
 from api.graphql.query import Query
 from api.graphql.subscription import Subscription as CoreSubscription
 from api.graphql.subscriptions_authors import AuthorSubscription
+from api.graphql.userdata import UserDataMutation, UserDataQuery
+from api.graphql.webhooks import WebhooksMutation, WebhooksQuery
 
-# Each area's root fields live in its own module; they are joined here.
-Mutation = merge_types("Mutation", (CoreMutation, AuthorMutation))
-Subscription = merge_types("Subscription", (CoreSubscription, AuthorSubscription))
+# Each area's root fields live in its own module; they are joined here (add a line,
+# don't rewrite).
+ROOT_QUERY = merge_types("Query", (Query, WebhooksQuery, UserDataQuery))
+ROOT_MUTATION = merge_types(
+    "Mutation", (CoreMutation, AuthorMutation, WebhooksMutation, UserDataMutation)
+)
+ROOT_SUBSCRIPTION = merge_types("Subscription", (CoreSubscription, AuthorSubscription))
 
 
 class Schema(strawberry.Schema):
@@ -62,9 +68,9 @@ class Schema(strawberry.Schema):
 
 def build_schema(**kwargs: Any) -> Schema:
     schema = Schema(
-        query=Query,
-        mutation=Mutation,
-        subscription=Subscription,
+        query=ROOT_QUERY,
+        mutation=ROOT_MUTATION,
+        subscription=ROOT_SUBSCRIPTION,
         extensions=[RequestLimits, DocumentCache, ErrorCodes],
         **kwargs,
     )

@@ -21,6 +21,7 @@ from api.perspective.routes import perspective_routes
 from api.runtime import Runtime
 from api.services.retraining import scheduled_retraining
 from api.web import web_routes
+from api.webhooks.worker import delivering
 
 
 def create_app(
@@ -41,7 +42,7 @@ def create_app(
         if freeze_heap:
             gc.freeze()
         try:
-            async with scheduled_retraining(runtime):
+            async with scheduled_retraining(runtime), delivering(runtime):
                 yield
         finally:
             await graphql.reads.aclose()

@@ -129,6 +129,23 @@ class Config(BaseSettings):
     models_dir: Path | None = None
     # serve: retrain the learned scorer every this many seconds (0: never).
     learn_every: float = Field(0, ge=0)
+    # Webhooks (api/webhooks/): "off" starts no delivery worker in this process (events
+    # still go to the outbox, for a process that has it on).
+    webhooks: Literal["on", "off"] = "on"
+    # Seconds between looks at the outbox when it had nothing due.
+    webhook_poll_interval: float = Field(1.0, gt=0, le=3600)
+    # Seconds one POST may take, connecting included.
+    webhook_timeout: float = Field(10.0, gt=0, le=300)
+    # Seconds a claimed delivery stays with its worker; unacknowledged after that (the
+    # process died), it is due again. Longer than webhook_timeout.
+    webhook_lease_seconds: float = Field(60.0, gt=0, le=86400)
+    # Retries: the n-th waits about backoff_base * 2^(n-1) seconds (jittered, at most
+    # backoff_max); after max_attempts the delivery is FAILED.
+    webhook_backoff_base: float = Field(1.0, gt=0, le=3600)
+    webhook_backoff_max: float = Field(3600.0, gt=0, le=86400)
+    webhook_max_attempts: int = Field(15, ge=1, le=100)
+    # Deliveries one worker has in flight at once.
+    webhook_concurrency: int = Field(16, ge=1, le=1000)
 
     def scorer_options(self) -> ScorerOptions:
         return ScorerOptions(

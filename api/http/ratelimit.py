@@ -15,6 +15,7 @@ import math
 import time
 from collections.abc import Sequence
 from ipaddress import IPv4Network, IPv6Network, ip_address
+from typing import Any
 
 from limits import RateLimitItem, parse_many
 from limits.aio.strategies import MovingWindowRateLimiter
@@ -85,6 +86,25 @@ class RateLimiter:
         local = storage_from_string("async+memory://")
         self._fallback = MovingWindowRateLimiter(local)  # type: ignore[arg-type]
         return self._fallback
+
+    async def forget_user(self, user_id: str) -> int:
+        """Drop this process's in-memory counters keyed by `user_id` (an erased user);
+        counters in Redis are deleted with the user's other Redis keys."""
+        forgotten = 0
+        for strategy in (self.strategy, self._fallback):
+            storage: Any = strategy.storage if strategy is not None else None
+            if storage is None or (self.shared and strategy is self.strategy):
+                continue
+            keys = {
+                key
+                for name in ("storage", "events", "expirations")
+                for key in getattr(storage, name, {})
+                if isinstance(key, str) and f"/{user_id}/" in key
+            }
+            for key in keys:
+                await storage.clear(key)
+            forgotten += len(keys)
+        return forgotten
 
     async def hit(self, action: str, user_id: str, address: str | None) -> None:
         """Count one attempt at `action`; RATE_LIMITED (with retryAfter) when over."""

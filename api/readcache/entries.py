@@ -91,6 +91,13 @@ class LocalEntries:
                 if not keys:
                     del self._by_tag[tag]
 
+    def drop_mentioning(self, needles: list[bytes]) -> int:
+        """Drop every entry whose body contains one of `needles` (an erased user's data)."""
+        keys = [k for k, e in self._entries.items() if any(n in e.body for n in needles)]
+        for key in keys:
+            self.drop(key)
+        return len(keys)
+
     def drop_tags(self, tags: frozenset[str]) -> int:
         if ALL in tags:
             dropped = len(self._entries)

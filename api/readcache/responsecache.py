@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import logging
 import time
 from collections import Counter, OrderedDict
@@ -183,6 +184,12 @@ class ResponseCache:
             task = asyncio.get_running_loop().create_task(self._remote_invalidate(tags))
             self._tasks.add(task)
             task.add_done_callback(self._tasks.discard)
+
+    def purge(self, needles: list[str]) -> int:
+        """Drop this process's entries that mention any of `needles` (a user's id, name,
+        texts), as they appear in a JSON body; Redis's are purged by api/services/userdata."""
+        forms = {form for n in needles if n for form in (n.encode(), json.dumps(n)[1:-1].encode())}
+        return self.local.drop_mentioning(sorted(forms))
 
     # -- Redis ---------------------------------------------------------------
 

@@ -18,7 +18,14 @@ from api.http.auth import Identity
 from api.http.errors import BadUserInput, CommentsClosed, Conflict, NotFound
 from api.live.changes import NEW, CommentState, comment_events
 from api.runtime import Runtime
-from api.services import comment_notices, feedback, notifications, sanctions, validation
+from api.services import (
+    comment_notices,
+    feedback,
+    notifications,
+    outbox,
+    sanctions,
+    validation,
+)
 from api.services.users import remember, remember_found
 from api.services.visibility import can_see
 from models.queries import articles, comments, history, reports
@@ -156,6 +163,7 @@ async def add_comment(
             assert comment.id is not None
             history.record(session, comment.id, comment.status)
             sent = await comment_notices.posted(session, comment)
+            await outbox.comment_created(session, comment)
         # Committed: only now may anyone hear of it.
         runtime.events.publish_all(comment_events(comment, NEW, settings.report_threshold))
         notifications.publish(runtime.events, sent)
@@ -222,6 +230,9 @@ async def moderate(
             moderator.user_id,
             (reason or None) if show_reason else None,
         )
+        await outbox.comment_decided(
+            session, comment, moderator_id=moderator.user_id, reason=reason or None
+        )
     runtime.events.publish_all(comment_events(comment, before, runtime.settings.report_threshold))
     notifications.publish(runtime.events, sent)
     return comment
@@ -262,6 +273,13 @@ async def report_comment(
             await session.flush()
             await comments.add_open_report(session, comment.id)
             await session.refresh(comment)
+            await outbox.enqueue(
+                session,
+                outbox.COMMENT_REPORTED,
+                outbox.comment_payload(
+                    comment, report={"reporterId": reporter.user_id, "reason": reason}
+                ),
+            )
     except IntegrityError:
         # Two reports by one user raced past the check; the constraint kept one.
         raise Conflict("you have already reported this comment") from None

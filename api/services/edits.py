@@ -28,7 +28,7 @@ from api.http.errors import CommentsClosed, Conflict, Forbidden, NotFound
 from api.live.changes import CommentState, comment_events, queues
 from api.live.events import CommentChanged, Event, QueueChanged, QueueKind
 from api.runtime import Runtime
-from api.services import comment_notices, notifications, sanctions, validation
+from api.services import comment_notices, notifications, outbox, sanctions, validation
 from api.services.comments import judge, scoring_columns
 from api.services.visibility import can_see
 from models.queries import articles, comments, history, revisions
@@ -130,6 +130,7 @@ async def edit_comment(
             raise Conflict("the comment changed while it was being judged; try again")
         history.record(session, comment.id, comment.status, reason="edited by its author")
         sent = await comment_notices.edited(session, comment, before.status)
+        await outbox.comment_edited(session, comment)
     events: list[Event] = comment_events(comment, before, settings.report_threshold)
     if before.status == APPROVED and comment.status == APPROVED:
         # Still published, with a new text: readers' threads (and cached reads) change.
@@ -148,6 +149,7 @@ async def delete_comment(runtime: Runtime, author: Identity, comment_id: int | N
         before = CommentState.of(comment)
         if not await comments.mark_deleted(session, comment):
             raise Conflict("the comment changed meanwhile; try again")
+        await outbox.comment_deleted(session, comment, deleted_by=author.user_id)
     ids = {"article_id": comment.article_id, "comment_id": comment.id}
     events: list[Event] = [CommentChanged(**ids)]
     # It leaves whatever moderation queues listed it (the thread keeps the placeholder).

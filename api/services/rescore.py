@@ -20,6 +20,7 @@ from api.http.errors import NotFound
 from api.live.changes import CommentState, comment_events
 from api.live.events import Event
 from api.runtime import Runtime
+from api.services import outbox
 from api.services.comments import judge, scoring_columns
 from models.queries import comments, history
 from models.queries.articles import article_by_slug, articles_by_id
@@ -113,6 +114,12 @@ async def rescore(
                     assert comment.id is not None
                     history.record(
                         session, comment.id, new_status, reason=f"rescored by {decision.model}"
+                    )
+                    await outbox.comment_decided(
+                        session,
+                        comment,
+                        moderator_id=None,
+                        reason=f"rescored by {decision.model}",
                     )
                     result.moved += 1
                     events += comment_events(comment, before, runtime.settings.report_threshold)

@@ -17,7 +17,7 @@ from api.http.errors import BadUserInput, Forbidden, NotFound
 from api.live.changes import CommentState, comment_events
 from api.live.events import Event
 from api.runtime import Runtime
-from api.services import validation
+from api.services import outbox, validation
 from api.services.users import remember
 from models.queries import comments, history
 from models.queries.sanctions import bodies_since, unrejected_after, user_with_counts
@@ -119,6 +119,17 @@ async def _sanction(
     )
     session.add(sanction)
     await session.flush()
+    await outbox.enqueue(
+        session,
+        outbox.USER_SANCTIONED,
+        {
+            "userId": user_id,
+            "kind": kind,
+            "until": until.isoformat() if until else None,
+            "reason": reason or None,
+            "moderatorId": moderator.user_id,
+        },
+    )
     return user, sanction
 
 
@@ -158,6 +169,9 @@ async def reject_comments(runtime: Runtime, moderator: Identity, user_id: str, r
                     ):
                         continue
                 history.record(session, comment.id, REJECTED, moderator.user_id, reason[:2000])
+                await outbox.comment_decided(
+                    session, comment, moderator_id=moderator.user_id, reason=reason[:2000]
+                )
                 rejected += 1
                 events += comment_events(comment, before, threshold)
         # Committed: readers' threads (and the response cache) drop what was visible.

@@ -71,6 +71,14 @@ EXPECTED: dict[str, str] = {
     "Mutation.messageUser": MODERATOR,
     "Subscription.notificationAdded": SIGNED_IN,
     "Subscription.commentChanged": ANYONE,
+    # Issue 18: webhooks, and a user's data.
+    "Query.webhookEndpoints": ADMIN,
+    "Query.webhookDeliveries": ADMIN,
+    "Mutation.registerWebhook": ADMIN,
+    "Mutation.updateWebhook": ADMIN,
+    "Mutation.retryWebhookDeliveries": ADMIN,
+    "Query.exportMyData": SIGNED_IN,
+    "Mutation.eraseUser": ADMIN,
 }
 # Object fields that answer null to everyone but moderators and admins.
 MODERATOR_ONLY = {
