@@ -120,7 +120,7 @@ async def test_export_my_data_has_everything_stored_about_me(api: Api, redis_key
     assert any(r["reporter_id"] is None for r in tables["reports"])
     assert [s["kind"] for s in tables["sanctions"]] == ["BAN"]
     assert tables["sanctions"][0]["moderator_id"] is None  # someone else
-    assert {n["kind"] for n in tables["notifications"]} == {"MESSAGE", "REPLY"}
+    assert {n["kind"] for n in tables["notifications"]} >= {"MESSAGE", "REPLY"}
     assert {a["status"] for a in tables["moderation_actions"]} >= {"PENDING", "APPROVED"}
     # Only Erin's: nothing of bob's own comment.
     assert CLEAN not in json.dumps(document)
