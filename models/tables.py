@@ -268,3 +268,30 @@ class UsedConsoleLink(SQLModel, table=True):
     used_at: datetime = Field(default_factory=utcnow)
 
     __table_args__ = (Index("ix_used_console_link_expiry", "expires_at"),)
+
+
+class AuditEntry(SQLModel, table=True):
+    """One moderator's, admin's or operator's action, appended and never changed: who
+    (None: the system or an operator at the command line), when, what, on what, and why.
+    Nothing in the code updates or deletes a row; on PostgreSQL a trigger refuses it too."""
+
+    __tablename__ = "audit_log"
+
+    id: int | None = Field(default=None, primary_key=True)
+    actor_id: str | None = Field(default=None, max_length=200)
+    # A dotted verb, e.g. "comment.reject", "settings.update", "user.ban".
+    action: str = Field(max_length=64)
+    # What was acted on, as "<kind>:<id>", e.g. "comment:42", "user:alice", "settings".
+    target: str = Field(max_length=300)
+    reason: str | None = Field(default=None, max_length=2000)
+    details: dict[str, Any] = Field(
+        default_factory=empty_dict, sa_column=Column(JSON, nullable=False)
+    )
+    created_at: datetime = Field(default_factory=utcnow)
+
+    __table_args__ = (
+        Index("ix_audit_time", "created_at", "id"),
+        Index("ix_audit_actor", "actor_id", "created_at", "id"),
+        Index("ix_audit_action", "action", "created_at", "id"),
+        Index("ix_audit_target", "target", "created_at", "id"),
+    )

@@ -221,7 +221,7 @@ class Mutation:
         )
         runtime = info.context.runtime
         ((article, _created),) = await article_service.upsert_many(
-            runtime.db, [data], events=runtime.events
+            runtime.db, [data], actor=info.context.signed_in(), events=runtime.events
         )
         return ArticlePayload(article=ArticleNode(row=article))
 
@@ -232,7 +232,7 @@ class Mutation:
             raise NotFound("no article with that id", field="articleId")
         runtime = info.context.runtime
         article = await article_service.set_comments_open(
-            runtime.db, pk, input.open, events=runtime.events
+            runtime.db, pk, input.open, actor=info.context.signed_in(), events=runtime.events
         )
         return ArticlePayload(article=ArticleNode(row=article))
 
@@ -273,7 +273,11 @@ class Mutation:
         }
         runtime = info.context.runtime
         article = await policy_service.change_article_moderation(
-            runtime.db, decode_id("Article", input.article_id), changes, events=runtime.events
+            runtime.db,
+            decode_id("Article", input.article_id),
+            changes,
+            actor=info.context.signed_in(),
+            events=runtime.events,
         )
         return ArticlePayload(article=ArticleNode(row=article))
 

@@ -88,6 +88,8 @@ RULES: dict[str, Rule] = {
     "Subscription.commentRemoved": PUBLIC,
     "Subscription.moderationQueueChanged": MODERATOR,
     "Subscription.myCommentStatusChanged": SIGNED_IN,
+    # Issue 19: trust and compliance.
+    "Query.auditLog": ADMIN,
 }
 
 ROOT_TYPES = ("Query", "Mutation", "Subscription")

@@ -8,6 +8,7 @@ from typing import Any
 import strawberry
 from graphql import GraphQLError
 from strawberry.schema.schema import DEFAULT_ALLOWED_OPERATION_TYPES
+from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext, ExecutionResult
 from strawberry.types.graphql import OperationType
 
@@ -16,8 +17,11 @@ from api.graphql.documents import DocumentCache
 from api.graphql.errors import ErrorCodes
 from api.graphql.limits import RequestLimits
 from api.graphql.mutation import Mutation
-from api.graphql.query import Query
+from api.graphql.query import Query as CoreQuery
+from api.graphql.query_audit import AuditQuery
 from api.graphql.subscription import Subscription
+
+Query = merge_types("Query", (CoreQuery, AuditQuery))
 
 
 class Schema(strawberry.Schema):

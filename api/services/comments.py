@@ -18,7 +18,7 @@ from api.http.auth import Identity
 from api.http.errors import BadUserInput, CommentsClosed, Conflict, NotFound
 from api.live.changes import NEW, CommentState, comment_events
 from api.runtime import Runtime
-from api.services import feedback, sanctions, validation
+from api.services import audit, feedback, sanctions, validation
 from api.services.users import remember, remember_found
 from api.services.visibility import can_see
 from models.queries import articles, comments, history, reports
@@ -204,6 +204,14 @@ async def moderate(
         await reports.resolve_reports(session, comment.id or 0)
         history.record(session, comment.id or 0, status, moderator.user_id, reason or None)
         feedback.record_decision(session, comment, status, moderator.user_id)
+        await audit.record(
+            session,
+            actor_id=moderator.user_id,
+            action="comment.approve" if status == APPROVED else "comment.reject",
+            target=f"comment:{comment.id}",
+            reason=reason or None,
+            details={"from": before.status, "to": status},
+        )
     runtime.events.publish_all(comment_events(comment, before, runtime.settings.report_threshold))
     return comment
 

@@ -17,7 +17,7 @@ from api.http.errors import BadUserInput, Forbidden, NotFound
 from api.live.changes import CommentState, comment_events
 from api.live.events import Event
 from api.runtime import Runtime
-from api.services import validation
+from api.services import audit, validation
 from api.services.users import remember
 from models.queries import comments, history
 from models.queries.sanctions import bodies_since, unrejected_after, user_with_counts
@@ -116,6 +116,14 @@ async def _sanction(
     )
     session.add(sanction)
     await session.flush()
+    await audit.record(
+        session,
+        actor_id=moderator.user_id,
+        action=f"user.{kind.lower()}",
+        target=f"user:{user_id}",
+        reason=reason or None,
+        details={"sanction_id": sanction.id, "until": until.isoformat() if until else None},
+    )
     return user, sanction
 
 
@@ -155,6 +163,14 @@ async def reject_comments(runtime: Runtime, moderator: Identity, user_id: str, r
                     ):
                         continue
                 history.record(session, comment.id, REJECTED, moderator.user_id, reason[:2000])
+                await audit.record(
+                    session,
+                    actor_id=moderator.user_id,
+                    action="comment.reject",
+                    target=f"comment:{comment.id}",
+                    reason=reason,
+                    details={"from": before.status, "to": REJECTED, "via": "ban"},
+                )
                 rejected += 1
                 events += comment_events(comment, before, threshold)
         # Committed: readers' threads (and the response cache) drop what was visible.
