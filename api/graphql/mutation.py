@@ -22,6 +22,7 @@ from api.services import claims as claim_service
 from api.services import comments as comment_service
 from api.services import console as console_service
 from api.services import policy as policy_service
+from api.services import reasons
 from api.services import sanctions as sanction_service
 from moderation.decision import Status
 
@@ -45,7 +46,15 @@ class AddCommentPayload:
 @strawberry.input
 class ModerateCommentInput:
     comment_id: strawberry.ID
-    reason: str | None = None
+    reason: str | None = strawberry.field(
+        default=None, description="Why; a rejection's statement of reasons quotes it."
+    )
+    rule: str | None = strawberry.field(
+        default=None, description="Rejections: the site rule broken (a code of siteRules)."
+    )
+    legal_ground: str | None = strawberry.field(
+        default=None, description="Rejections: the law broken, instead of a rule."
+    )
     version: int | None = strawberry.field(
         default=None,
         description="The version the moderator saw; a different current version is a CONFLICT.",
@@ -100,8 +109,15 @@ async def _moderate(
         status.value,
         reason=data.reason,
         version=data.version,
+        ground=reasons.Ground(rule=data.rule, law=data.legal_ground, explanation=data.reason),
     )
     return ModerateCommentPayload(comment=CommentNode(row=comment))
+
+
+@strawberry.input
+class SiteRuleInput:
+    code: str = strawberry.field(description="Lowercase letters, digits, - and _.")
+    title: str
 
 
 @strawberry.input
@@ -120,6 +136,9 @@ class ModerationSettingsInput:
     premoderate_all: bool | None = None
     premoderate_links: bool | None = None
     score_unsupported_languages: bool | None = None
+    rules: list[SiteRuleInput] | None = strawberry.field(
+        default=None, description="Replaces the site's rules (the grounds of decisions)."
+    )
 
 
 @strawberry.type
@@ -252,6 +271,7 @@ class Mutation:
             premoderate_all=input.premoderate_all,
             premoderate_links=input.premoderate_links,
             score_unsupported_languages=input.score_unsupported_languages,
+            rules=[(r.code, r.title) for r in input.rules] if input.rules is not None else None,
         )
         runtime = info.context.runtime
         row = await policy_service.change_settings(
@@ -290,6 +310,7 @@ class Mutation:
                 str(input.user_id),
                 input.reason,
                 input.reject_existing_comments,
+                reasons.Ground(rule=input.rule, law=input.legal_ground, explanation=input.reason),
             )
         )
 
@@ -302,6 +323,7 @@ class Mutation:
                 str(input.user_id),
                 input.until,
                 input.reason,
+                reasons.Ground(rule=input.rule, law=input.legal_ground, explanation=input.reason),
             )
         )
 
@@ -362,6 +384,10 @@ class BanUserInput:
     reject_existing_comments: bool = strawberry.field(
         default=False, description="Also reject every comment of the user not yet rejected."
     )
+    rule: str | None = strawberry.field(default=None, description="The site rule broken.")
+    legal_ground: str | None = strawberry.field(
+        default=None, description="The law broken, instead of a rule."
+    )
 
 
 @strawberry.input
@@ -369,6 +395,10 @@ class SuspendUserInput:
     user_id: strawberry.ID
     until: datetime = strawberry.field(description="When the suspension ends; in the future.")
     reason: str
+    rule: str | None = strawberry.field(default=None, description="The site rule broken.")
+    legal_ground: str | None = strawberry.field(
+        default=None, description="The law broken, instead of a rule."
+    )
 
 
 @strawberry.input

@@ -18,7 +18,7 @@ from api.http.auth import Identity
 from api.http.errors import BadUserInput, CommentsClosed, Conflict, NotFound
 from api.live.changes import NEW, CommentState, comment_events
 from api.runtime import Runtime
-from api.services import audit, feedback, sanctions, validation
+from api.services import audit, feedback, reasons, sanctions, validation
 from api.services.users import remember, remember_found
 from api.services.visibility import can_see
 from models.queries import articles, comments, history, reports
@@ -155,6 +155,9 @@ async def add_comment(
             await comments.insert_comment(session, comment)
             assert comment.id is not None
             history.record(session, comment.id, comment.status)
+            if comment.status != APPROVED:
+                # Held or rejected by automated means: the author is owed the reasons.
+                await reasons.for_automated(session, comment, settings.appeal_window_days)
         # Committed: only now may anyone hear of it.
         runtime.events.publish_all(comment_events(comment, NEW, settings.report_threshold))
         return comment
@@ -179,8 +182,10 @@ async def moderate(
     *,
     reason: str | None = None,
     version: int | None = None,
+    ground: reasons.Ground | None = None,
 ) -> Comment:
-    """Approve or reject, conditional on the version the moderator saw (when given)."""
+    """Approve or reject, conditional on the version the moderator saw (when given).
+    A rejection stores a statement of reasons citing `ground` (a site rule or a law)."""
     if reason is not None:
         validation.text_field("reason", reason, max_length=MAX_REASON, required=False)
     async with runtime.db.write() as session:
@@ -204,13 +209,23 @@ async def moderate(
         await reports.resolve_reports(session, comment.id or 0)
         history.record(session, comment.id or 0, status, moderator.user_id, reason or None)
         feedback.record_decision(session, comment, status, moderator.user_id)
+        details: dict[str, Any] = {"from": before.status, "to": status}
+        if status != APPROVED:
+            statement = await reasons.for_moderator(
+                session,
+                comment,
+                moderator.user_id,
+                ground or reasons.Ground(explanation=reason or None),
+                runtime.settings.appeal_window_days,
+            )
+            details |= reasons.summary(statement)
         await audit.record(
             session,
             actor_id=moderator.user_id,
             action="comment.approve" if status == APPROVED else "comment.reject",
             target=f"comment:{comment.id}",
             reason=reason or None,
-            details={"from": before.status, "to": status},
+            details=details,
         )
     runtime.events.publish_all(comment_events(comment, before, runtime.settings.report_threshold))
     return comment

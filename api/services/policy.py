@@ -9,7 +9,7 @@ from api.http.auth import Identity
 from api.http.errors import BadUserInput, NotFound
 from api.live.bus import EventBus
 from api.live.events import ArticleChanged, SettingsChanged
-from api.services import audit, validation
+from api.services import audit, reasons, validation
 from models.database import Database
 from models.queries.settings import SETTINGS_ID, update_settings
 from models.tables import Article, ModerationSettings
@@ -53,9 +53,13 @@ class SettingsChange:
     premoderate_all: bool | None = None
     premoderate_links: bool | None = None
     score_unsupported_languages: bool | None = None
+    # (code, wording) of each site rule, replacing them all; the grounds of decisions.
+    rules: list[tuple[str, str]] | None = None
 
     def validated(self) -> dict[str, Any]:
         changes: dict[str, Any] = {}
+        if self.rules is not None:
+            changes["rules"] = reasons.validated_rules(self.rules)
         if self.banned_words is not None:
             changes["banned_words"] = word_list("bannedWords", self.banned_words)
         if self.suspect_words is not None:
