@@ -104,6 +104,10 @@ class Comment(SQLModel, table=True):
     claimed_until: datetime | None = None
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
+    # The author's last edit; the earlier texts are rows of `comment_revisions`.
+    edited_at: datetime | None = None
+    # Deleted by its author: readers see a placeholder, moderators still see the text.
+    deleted_at: datetime | None = None
 
     __table_args__ = (
         CheckConstraint("status IN ('APPROVED', 'PENDING', 'REJECTED')", name="status"),
@@ -273,6 +277,61 @@ class UsedConsoleLink(SQLModel, table=True):
     used_at: datetime = Field(default_factory=utcnow)
 
     __table_args__ = (Index("ix_used_console_link_expiry", "expires_at"),)
+
+
+class Notification(SQLModel, table=True):
+    """Something a user should hear about: a decision on their comment, a reply to it,
+    a moderator's message. `kind` is an open vocabulary (api/services/notifications.py
+    `Kind`): no CHECK constraint, so a new kind needs no migration."""
+
+    __tablename__ = "notifications"
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: str = Field(foreign_key="users.id", max_length=200)
+    kind: str = Field(max_length=40)
+    comment_id: int | None = Field(default=None, foreign_key="comments.id")
+    # Who caused it (a moderator, a replier); None: the system.
+    actor_id: str | None = Field(default=None, max_length=200)
+    message: str | None = Field(default=None, max_length=2000)
+    # Whatever else a kind carries (ids of a notice, an appeal, ...).
+    details: dict[str, Any] = Field(
+        default_factory=empty_dict, sa_column=Column(JSON, nullable=False)
+    )
+    created_at: datetime = Field(default_factory=utcnow)
+    read_at: datetime | None = None
+
+    __table_args__ = (
+        Index("ix_notification_user", "user_id", "created_at", "id"),
+        Index("ix_notification_unread", "user_id", "read_at"),
+    )
+
+
+class CommentRevision(SQLModel, table=True):
+    """A comment's text as it was before an edit, with the decision that text got.
+    The current text stays on the comment; number 1 is the text as first posted."""
+
+    __tablename__ = "comment_revisions"
+
+    id: int | None = Field(default=None, primary_key=True)
+    comment_id: int = Field(foreign_key="comments.id")
+    number: int
+    body: str
+    status: str = Field(max_length=16)
+    reasons: list[dict[str, Any]] = Field(
+        default_factory=empty_list, sa_column=Column(JSON, nullable=False)
+    )
+    scores: dict[str, float] = Field(
+        default_factory=empty_dict, sa_column=Column(JSON, nullable=False)
+    )
+    max_score: float = 0.0
+    model: str = Field(default="", max_length=200)
+    language: str | None = Field(default=None, max_length=16)
+    # When this text was posted (the comment's creation or an earlier edit).
+    created_at: datetime
+    # When an edit replaced it.
+    replaced_at: datetime = Field(default_factory=utcnow)
+
+    __table_args__ = (UniqueConstraint("comment_id", "number", name="uq_comment_revision"),)
 
 
 class AuditEntry(SQLModel, table=True):

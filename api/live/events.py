@@ -89,6 +89,23 @@ class SettingsChanged(Event):
 
 
 @dataclass(frozen=True)
+class CommentChanged(Event):
+    """A comment's text or state changed without a change of status: edited or deleted
+    by its author. (A change of status publishes the events above.)"""
+
+    article_id: int
+    comment_id: int
+
+
+@dataclass(frozen=True)
+class NotificationAdded(Event):
+    """A notification was stored for a user (api/services/notifications.py)."""
+
+    user_id: str
+    notification_id: int
+
+
+@dataclass(frozen=True)
 class DeliveryGap(Event):
     """Events may have been missed (e.g. the Redis connection was down); local only."""
 
@@ -105,6 +122,8 @@ EVENT_TYPES: dict[str, type[Event]] = {
         CommentStatusChanged,
         ArticleChanged,
         SettingsChanged,
+        CommentChanged,
+        NotificationAdded,
     )
 }
 _FIELD_TYPES: dict[str, Callable[[Any], Any]] = {"int": int, "str": str, "QueueKind": QueueKind}

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from api.live.events import (
     ArticleChanged,
+    CommentChanged,
     CommentRemoved,
     CommentVisible,
     DeliveryGap,
@@ -33,7 +34,7 @@ def comment_tag(comment_id: int) -> str:
 
 def tags_of(event: Event) -> frozenset[str] | None:
     """The tags an event makes stale; None when readers cannot see the difference."""
-    if isinstance(event, CommentVisible | CommentRemoved):
+    if isinstance(event, CommentVisible | CommentRemoved | CommentChanged):
         return frozenset({article_tag(event.article_id), comment_tag(event.comment_id), LISTING})
     if isinstance(event, QueueChanged) and event.queue == "REPORTED":
         # A visible comment's reports resolved; nothing readers see, but cheap to be sure.
