@@ -51,6 +51,7 @@ SIGNED_IN = Rule(Access.SIGNED_IN)
 MODERATOR = Rule(Access.MODERATOR)
 ADMIN = Rule(Access.ADMIN)
 MODERATOR_OR_NULL = Rule(Access.MODERATOR, hidden=True)
+SIGNED_IN_OR_NULL = Rule(Access.SIGNED_IN, hidden=True)
 
 RULES: dict[str, Rule] = {
     "Query.articles": PUBLIC,
@@ -90,6 +91,21 @@ RULES: dict[str, Rule] = {
     "Subscription.myCommentStatusChanged": SIGNED_IN,
     # Issue 19: trust and compliance.
     "Query.auditLog": ADMIN,
+    "Query.siteRules": PUBLIC,
+    "Query.myStatementsOfReasons": SIGNED_IN,
+    "Query.appeals": MODERATOR,
+    "Query.illegalContentNotices": MODERATOR,
+    "Mutation.appealDecision": SIGNED_IN,
+    "Mutation.decideAppeal": MODERATOR,
+    # Anyone may notify illegal content (DSA Art. 16); rate-limited by address.
+    "Mutation.reportIllegalContent": PUBLIC,
+    "Mutation.reviewIllegalContentNotice": MODERATOR,
+    "Mutation.decideIllegalContentNotice": MODERATOR,
+    # The author and moderators only: the resolver answers null to other signed-in users.
+    "Comment.statementOfReasons": SIGNED_IN_OR_NULL,
+    "Sanction.statementOfReasons": MODERATOR_OR_NULL,
+    "IllegalContentNotice.notifierEmail": MODERATOR_OR_NULL,
+    "IllegalContentNotice.notifierName": MODERATOR_OR_NULL,
 }
 
 ROOT_TYPES = ("Query", "Mutation", "Subscription")

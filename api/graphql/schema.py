@@ -16,12 +16,15 @@ from api.graphql import permissions
 from api.graphql.documents import DocumentCache
 from api.graphql.errors import ErrorCodes
 from api.graphql.limits import RequestLimits
-from api.graphql.mutation import Mutation
+from api.graphql.mutation import Mutation as CoreMutation
+from api.graphql.mutations_compliance import ComplianceMutation
 from api.graphql.query import Query as CoreQuery
 from api.graphql.query_audit import AuditQuery
+from api.graphql.query_compliance import ComplianceQuery
 from api.graphql.subscription import Subscription
 
-Query = merge_types("Query", (CoreQuery, AuditQuery))
+Query = merge_types("Query", (CoreQuery, AuditQuery, ComplianceQuery))
+Mutation = merge_types("Mutation", (CoreMutation, ComplianceMutation))
 
 
 class Schema(strawberry.Schema):

@@ -148,11 +148,11 @@ def _codes(comment: Comment) -> list[str]:
     return [str(reason.get("code")) for reason in comment.reasons if reason.get("code")]
 
 
-def _rule_for(codes: list[str]) -> str:
+def _rule_for(codes: list[str], default: str = "review") -> str:
     for phase, rule in RULE_OF_PHASE:
         if phase.value in codes:
             return rule
-    return "review"
+    return default
 
 
 def _detected(codes: list[str]) -> bool:
@@ -214,7 +214,8 @@ async def for_moderator(
     pipeline had flagged the comment (its phases are kept on the comment)."""
     assert comment.id is not None
     codes = _codes(comment)
-    kind, cited, wording, explanation = await resolve_ground(session, ground, _rule_for(codes))
+    default = _rule_for(codes, FALLBACK_RULE)
+    kind, cited, wording, explanation = await resolve_ground(session, ground, default)
     detected = _detected(codes)
     statement = StatementOfReasons(
         user_id=comment.author_id,

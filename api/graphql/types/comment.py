@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import cast
+from typing import TYPE_CHECKING, Annotated, cast
 
 import strawberry
 
@@ -14,9 +14,15 @@ from api.graphql.types.connection import Connection, build_connection, known_cou
 from api.graphql.types.moderation import CommentModeration
 from api.graphql.types.user import UserNode, require_user
 from api.services.visibility import can_see
+from models.queries import compliance
 from models.queries.comments import ORDERS, ThreadScope
 from models.tables import Comment
 from moderation.decision import Status
+
+if TYPE_CHECKING:
+    from api.graphql.types.compliance import StatementNode
+
+StatementRef = Annotated["StatementNode", strawberry.lazy("api.graphql.types.compliance")]
 
 # Replies read as a conversation: oldest first.
 REPLY_ORDER = "oldest"
@@ -48,6 +54,22 @@ class CommentNode:
         if parent is None or not can_see(info.context.identity, parent):
             return None
         return CommentNode(row=parent)
+
+    @strawberry.field(
+        description="Why the comment was held or removed (DSA Art. 17): for its author and "
+        "moderators; null for others and for comments never restricted."
+    )
+    async def statement_of_reasons(self, info: Info) -> StatementRef | None:
+        from api.graphql.types.compliance import StatementNode
+
+        identity = info.context.identity
+        if identity is None or not (
+            identity.is_moderator or identity.user_id == self.row.author_id
+        ):
+            return None
+        async with info.context.runtime.db.read() as session:
+            found = await compliance.latest_for_comment(session, self.row.id or 0)
+        return StatementNode(row=found) if found else None
 
     @strawberry.field
     def author(self, info: Info) -> UserNode:

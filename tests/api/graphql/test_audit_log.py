@@ -72,7 +72,9 @@ async def test_actions_are_recorded_with_who_what_and_why(api: Api) -> None:
     by_action = {(e["action"], e["target"]): e for e in reversed(found)}
     first_reject = by_action[("comment.reject", f"comment:{_pk(one['id'])}")]
     assert first_reject["reason"] == "off topic"
-    assert first_reject["details"] == {"from": "APPROVED", "to": "REJECTED"}
+    assert first_reject["details"]["from"] == "APPROVED"
+    assert first_reject["details"]["to"] == "REJECTED"
+    assert first_reject["details"]["ground"] == "guidelines"
     assert by_action[("comment.reject", f"comment:{_pk(two['id'])}")]["details"]["via"] == "ban"
     assert by_action[("user.ban", "user:troll")]["reason"] == "spam"
     settings = next(e for e in found if e["action"] == "settings.update")
