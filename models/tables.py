@@ -467,9 +467,7 @@ class IllegalContentNotice(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow)
 
     __table_args__ = (
-        CheckConstraint(
-            "status IN ('RECEIVED', 'UNDER_REVIEW', 'DECIDED', 'VOID')", name="status"
-        ),
+        CheckConstraint("status IN ('RECEIVED', 'UNDER_REVIEW', 'DECIDED', 'VOID')", name="status"),
         Index("ix_notice_queue", "status", "created_at", "id"),
         Index("ix_notice_comment", "comment_id", "status"),
         Index("ix_notice_time", "created_at", "id"),

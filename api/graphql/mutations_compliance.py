@@ -6,8 +6,8 @@ import strawberry
 
 from api.graphql.context import Info
 from api.graphql.ids import decode_id
-from api.graphql.types.compliance import AppealNode, NoticeNode, NoticeOutcome, StatementNode
 from api.graphql.types.comment import CommentNode
+from api.graphql.types.compliance import AppealNode, NoticeNode, NoticeOutcome, StatementNode
 from api.http.errors import BadUserInput, NotFound
 from api.services import appeals as appeal_service
 from api.services import notices as notice_service

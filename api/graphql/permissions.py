@@ -51,7 +51,6 @@ SIGNED_IN = Rule(Access.SIGNED_IN)
 MODERATOR = Rule(Access.MODERATOR)
 ADMIN = Rule(Access.ADMIN)
 MODERATOR_OR_NULL = Rule(Access.MODERATOR, hidden=True)
-SIGNED_IN_OR_NULL = Rule(Access.SIGNED_IN, hidden=True)
 
 RULES: dict[str, Rule] = {
     "Query.articles": PUBLIC,
@@ -101,11 +100,9 @@ RULES: dict[str, Rule] = {
     "Mutation.reportIllegalContent": PUBLIC,
     "Mutation.reviewIllegalContentNotice": MODERATOR,
     "Mutation.decideIllegalContentNotice": MODERATOR,
-    # The author and moderators only: the resolver answers null to other signed-in users.
-    "Comment.statementOfReasons": SIGNED_IN_OR_NULL,
-    "Sanction.statementOfReasons": MODERATOR_OR_NULL,
-    "IllegalContentNotice.notifierEmail": MODERATOR_OR_NULL,
-    "IllegalContentNotice.notifierName": MODERATOR_OR_NULL,
+    # Comment.statementOfReasons is the author's and moderators': a rule here cannot name
+    # the author, so its resolver answers null to everyone else. Sanctions and notices
+    # are reached only through moderator-only fields (and a notice by its own sender).
 }
 
 ROOT_TYPES = ("Query", "Mutation", "Subscription")

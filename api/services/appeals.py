@@ -63,11 +63,15 @@ async def appeal(
             if comment_id is not None:
                 statement = await compliance.latest_for_comment(session, comment_id)
                 comment = await session.get(Comment, comment_id)
-                if statement is not None and comment is not None:
-                    if IN_FORCE.get(statement.restriction) != comment.status:
-                        raise BadUserInput(
-                            "that decision no longer applies to the comment", field="commentId"
-                        )
+                if (
+                    statement is not None
+                    and comment is not None
+                    and statement.user_id == user.user_id
+                    and IN_FORCE.get(statement.restriction) != comment.status
+                ):
+                    raise BadUserInput(
+                        "that decision no longer applies to the comment", field="commentId"
+                    )
             elif sanction_id is not None:
                 statement = await compliance.for_sanction(session, sanction_id)
             if statement is None or statement.user_id != user.user_id:

@@ -30,8 +30,8 @@ from models.tables import (
     REJECTED,
     Comment,
     IllegalContentNotice,
-    Notification,
     NoticeEvent,
+    Notification,
     utcnow,
 )
 
@@ -190,7 +190,10 @@ async def decide(
             note = f"illegal content notice #{notice.id}: {explanation}"[:2000]
             history.record(session, comment.id, REJECTED, moderator.user_id, note)
             statement = await reasons.for_moderator(
-                session, comment, moderator.user_id, decision.ground,
+                session,
+                comment,
+                moderator.user_id,
+                decision.ground,
                 runtime.settings.appeal_window_days,
             )
             await audit.record(

@@ -137,9 +137,7 @@ async def resolve_ground(
     code = ground.rule if ground.rule is not None else default_rule
     if code not in rules:
         if ground.rule is not None:
-            raise BadUserInput(
-                f"no site rule {code!r}; rules are {', '.join(rules)}", field="rule"
-            )
+            raise BadUserInput(f"no site rule {code!r}; rules are {', '.join(rules)}", field="rule")
         return TERMS_GROUND, code, dict(DEFAULT_RULES).get(code, code), explanation
     return TERMS_GROUND, code, rules[code], explanation
 

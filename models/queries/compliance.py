@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import ColumnElement, func
@@ -60,7 +61,7 @@ async def appeal_of(session: AsyncSession, statement_id: int) -> Appeal | None:
 async def page(
     session: AsyncSession,
     table: Any,
-    conditions: list[ColumnElement[bool]],
+    conditions: Sequence[ColumnElement[bool]],
     order: Order,
     first: int,
     after: Key | None,
@@ -72,7 +73,9 @@ async def page(
     return Page.from_overfetch(list(await session.exec(query)), first)
 
 
-async def count(session: AsyncSession, table: Any, conditions: list[ColumnElement[bool]]) -> int:
+async def count(
+    session: AsyncSession, table: Any, conditions: Sequence[ColumnElement[bool]]
+) -> int:
     query = select(func.count()).select_from(table).where(*conditions)
     return int((await session.exec(query)).one())
 

@@ -65,6 +65,18 @@ EXPECTED: dict[str, str] = {
     "Mutation.setUserPremoderation": MODERATOR,
     "Mutation.upsertArticle": ADMIN,
     "Mutation.updateModerationSettings": ADMIN,
+    # Issue 19: trust and compliance.
+    "Query.auditLog": ADMIN,
+    "Query.siteRules": ANYONE,
+    "Query.myStatementsOfReasons": SIGNED_IN,
+    "Query.appeals": MODERATOR,
+    "Query.illegalContentNotices": MODERATOR,
+    "Mutation.appealDecision": SIGNED_IN,
+    "Mutation.decideAppeal": MODERATOR,
+    # Anyone may notify illegal content, signed in or not (DSA Art. 16).
+    "Mutation.reportIllegalContent": ANYONE,
+    "Mutation.reviewIllegalContentNotice": MODERATOR,
+    "Mutation.decideIllegalContentNotice": MODERATOR,
 }
 # Object fields that answer null to everyone but moderators and admins.
 MODERATOR_ONLY = {
