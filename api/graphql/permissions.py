@@ -91,6 +91,7 @@ RULES: dict[str, Rule] = {
     # Issue 19: trust and compliance.
     "Query.auditLog": ADMIN,
     "Query.siteRules": PUBLIC,
+    "Query.transparencyReport": ADMIN,
     "Query.myStatementsOfReasons": SIGNED_IN,
     "Query.appeals": MODERATOR,
     "Query.illegalContentNotices": MODERATOR,

@@ -3,8 +3,12 @@ and the notices of illegal content."""
 
 from __future__ import annotations
 
+from datetime import datetime
+from typing import Annotated, Any
+
 import strawberry
 from sqlmodel import col
+from strawberry.scalars import JSON
 
 from api.graphql.context import Info
 from api.graphql.types.compliance import (
@@ -16,6 +20,7 @@ from api.graphql.types.compliance import (
 )
 from api.graphql.types.connection import Connection, build_connection, page_args, page_size
 from api.graphql.types.policy import SiteRule
+from api.services import transparency
 from api.services.reasons import rules_of
 from models.queries import compliance
 from models.queries.settings import load_settings
@@ -24,6 +29,20 @@ from models.tables import Appeal, IllegalContentNotice
 
 @strawberry.type
 class ComplianceQuery:
+    @strawberry.field(
+        description="Admins: the transparency report for [from, to): notices by ground, "
+        "actions by kind and ground, automation by model version, notice handling times, "
+        "appeals, and the share of automated holds moderators reversed (docs/compliance.md)."
+    )
+    async def transparency_report(
+        self,
+        info: Info,
+        from_: Annotated[datetime, strawberry.argument(name="from")],
+        to: datetime,
+    ) -> JSON:
+        data: Any = await transparency.report(info.context.runtime.db, from_, to)
+        return JSON(data)
+
     @strawberry.field(description="The site's rules: the grounds decisions cite.")
     async def site_rules(self, info: Info) -> list[SiteRule]:
         async with info.context.runtime.db.read() as session:

@@ -68,6 +68,7 @@ EXPECTED: dict[str, str] = {
     # Issue 19: trust and compliance.
     "Query.auditLog": ADMIN,
     "Query.siteRules": ANYONE,
+    "Query.transparencyReport": ADMIN,
     "Query.myStatementsOfReasons": SIGNED_IN,
     "Query.appeals": MODERATOR,
     "Query.illegalContentNotices": MODERATOR,
