@@ -1,6 +1,7 @@
 // The reader page: an article, its thread, posting and replying, live new comments.
 import { LiveClient, request } from "./gql.js";
 import { clear, formatTime, h } from "./dom.js";
+import { reasonsButton } from "./reasons.js";
 
 const PAGE = 10;
 const REPLIES = 5;
@@ -159,7 +160,8 @@ function renderComment(node, { mine = isMine(node) } = {}) {
       statusBadge(node.status, mine)),
     h("p", { class: "body", dir: "auto" }, node.body),
     h("div", { class: "comment-actions" },
-      canPost() && node.status !== "PENDING" && node.status !== "REJECTED" && h("button", { type: "button", class: "link reply", onclick: () => openReply(element, node.id) }, "Reply")),
+      canPost() && node.status !== "PENDING" && node.status !== "REJECTED" && h("button", { type: "button", class: "link reply", onclick: () => openReply(element, node.id) }, "Reply"),
+      mine && reasonsButton(node, state.token)),
     h("div", { class: "reply-slot" }),
     replies,
   );
