@@ -145,11 +145,10 @@ async def seed(db: Database, data: dict[Any, list[dict[str, Any]]]) -> None:
     for table, values in data.items():
         for start in range(0, len(values), BATCH):
             async with db.write() as session:
-                await session.execute(insert(table), values[start : start + BATCH])
+                await session.execute(insert(table), values[start : start + BATCH])  # bulk
 
 
 async def measure(url: str, decisions: int) -> list[tuple[str, float]]:
-    upgrade(url)
     db = Database(url)
     try:
         began = time.perf_counter()
@@ -196,18 +195,23 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--decisions", type=int, default=100_000)
     parser.add_argument("--postgres", default=os.environ.get("COMMENTMOD_TEST_POSTGRES"))
+    parser.add_argument("--no-sqlite", action="store_true", help="PostgreSQL only.")
     args = parser.parse_args()
     results: list[tuple[str, str, float]] = []
     with tempfile.TemporaryDirectory() as folder:
-        print("SQLite")
-        url = f"sqlite+aiosqlite:///{folder}/bench.db"
-        results += [("SQLite", label, s) for label, s in asyncio.run(measure(url, args.decisions))]
+        if not args.no_sqlite:
+            print("SQLite")
+            url = f"sqlite+aiosqlite:///{folder}/bench.db"
+            upgrade(url)
+            timings = asyncio.run(measure(url, args.decisions))
+            results += [("SQLite", label, s) for label, s in timings]
     if args.postgres:
         name = f"cm_bench_transparency_{os.getpid()}"
         admin(args.postgres, f'CREATE DATABASE "{name}"')
         try:
             print("PostgreSQL")
             url = make_url(args.postgres).set(database=name).render_as_string(hide_password=False)
+            upgrade(url)
             timings = asyncio.run(measure(url, args.decisions))
             results += [("PostgreSQL", label, s) for label, s in timings]
         finally:
