@@ -176,3 +176,23 @@ async def test_the_database_refuses_changes_on_postgresql(api: Api) -> None:
             async with api.runtime.db.write() as session:
                 await session.exec(text(statement))  # type: ignore[call-overload]
     assert len(await entries(api)) == 1
+
+
+async def test_operator_commands_are_recorded(api: Api, database_url: str) -> None:
+    """API keys created and revoked at the command line: actor null, via "cli"."""
+    import asyncio
+
+    from click.testing import CliRunner
+
+    from api.cli.main import cli
+
+    for args in (["apikey", "create", "--name", "partner"], ["apikey", "revoke", "partner"]):
+        result = await asyncio.to_thread(
+            CliRunner().invoke, cli, [*args, "--database-url", database_url]
+        )
+        assert result.exit_code == 0, result.output
+    found = await entries(api, targetPrefix="apikey:")
+    assert [(e["actorId"], e["action"], e["details"]["name"]) for e in found] == [
+        (None, "apikey.revoke", "partner"),
+        (None, "apikey.create", "partner"),
+    ]
