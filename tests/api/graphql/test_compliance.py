@@ -357,3 +357,25 @@ async def test_anonymous_notices_are_rate_limited_by_address(
             await api.data(NOTICE, variables)
         limited = await api.error(NOTICE, variables)
         assert limited["extensions"]["code"] == "RATE_LIMITED"
+
+
+async def test_a_rescore_that_holds_a_comment_gives_its_reasons(api: Api) -> None:
+    from api.services.rescore import rescore
+
+    article = await api.create_article()
+    ann = api.token("ann")
+    comment = await api.comment(article["id"], "The ferry is a scam.", as_=ann)
+    assert comment["status"] == "APPROVED"
+    await api.data(
+        """mutation { updateModerationSettings(input: {bannedWords: ["scam"]}) {
+          settings { version } } }""",
+        as_=api.token("ad", "admin"),
+    )
+    result = await rescore(api.runtime, status="APPROVED")
+    assert result.moved == 1
+    statement = (await api.data(STATEMENT, {"id": comment["id"]}, as_=ann))["comment"][
+        "statementOfReasons"
+    ]
+    assert statement["restriction"] == "REJECTION"
+    assert statement["automatedDecision"] and statement["triggers"] == ["BANNED_WORD"]
+    assert statement["ground"] == "language"
