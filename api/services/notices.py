@@ -206,6 +206,18 @@ async def decide(
                 | reasons.summary(statement),
             )
             events += comment_events(comment, before, runtime.settings.report_threshold)
+            # The author hears of the removal, with the statement of reasons to read.
+            sent.append(
+                await notify(
+                    session,
+                    comment.author_id,
+                    Kind.REJECTED,
+                    comment_id=comment.id,
+                    message=explanation.strip()[:2000],
+                    actor_id=moderator.user_id,
+                    details={"statement_id": statement.id, "notice_id": notice.id},
+                )
+            )
         notice.status = NOTICE_VOID if void else NOTICE_DECIDED
         notice.outcome = None if void else decision.outcome
         notice.ground_kind, notice.ground = kind, ground

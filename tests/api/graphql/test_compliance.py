@@ -100,6 +100,8 @@ async def test_notice_decided_on_a_legal_ground_informs_the_notifier(api: Api) -
     assert (statement["groundKind"], statement["ground"]) == ("LAW", "StGB §130")
     assert statement["explanation"] == LONG_ENOUGH
     assert statement["automatedDecision"] is False
+    (removal,) = await notifications(api, "ann")
+    assert removal.kind == "REJECTED" and removal.details["notice_id"] is not None
 
     # The notifier is told; the notice's history shows each step.
     (told,) = await notifications(api, "nina")
