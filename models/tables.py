@@ -173,6 +173,11 @@ class ModerationSettings(SQLModel, table=True):
     premoderate_all: bool = False
     premoderate_links: bool = False
     score_unsupported_languages: bool = False
+    # The site's rules, [{"code", "title"}], the grounds moderators cite in statements of
+    # reasons; empty: the defaults of api/services/reasons.py.
+    rules: list[dict[str, str]] = Field(
+        default_factory=empty_list, sa_column=Column(JSON, nullable=False, server_default="[]")
+    )
     # Bumped on every change, so that each process knows when to rebuild its word lists.
     version: int = 0
     updated_at: datetime = Field(default_factory=utcnow)
@@ -382,3 +387,158 @@ class WebhookDelivery(SQLModel, table=True):
         Index("ix_webhook_delivery_due", "status", "next_attempt_at", "id"),
         Index("ix_webhook_delivery_endpoint", "endpoint_id", "status", "id"),
     )
+
+
+class AuditEntry(SQLModel, table=True):
+    """One moderator's, admin's or operator's action, appended and never changed: who
+    (None: the system or an operator at the command line), when, what, on what, and why.
+    Nothing in the code updates or deletes a row; on PostgreSQL a trigger refuses it too."""
+
+    __tablename__ = "audit_log"
+
+    id: int | None = Field(default=None, primary_key=True)
+    actor_id: str | None = Field(default=None, max_length=200)
+    # A dotted verb, e.g. "comment.reject", "settings.update", "user.ban".
+    action: str = Field(max_length=64)
+    # What was acted on, as "<kind>:<id>", e.g. "comment:42", "user:alice", "settings".
+    target: str = Field(max_length=300)
+    reason: str | None = Field(default=None, max_length=2000)
+    details: dict[str, Any] = Field(
+        default_factory=empty_dict, sa_column=Column(JSON, nullable=False)
+    )
+    created_at: datetime = Field(default_factory=utcnow)
+
+    __table_args__ = (
+        Index("ix_audit_time", "created_at", "id"),
+        Index("ix_audit_actor", "actor_id", "created_at", "id"),
+        Index("ix_audit_action", "action", "created_at", "id"),
+        Index("ix_audit_target", "target", "created_at", "id"),
+    )
+
+
+# Trust and compliance (the EU Digital Services Act): statements of reasons (Art. 17),
+# appeals (Art. 20) and notices of illegal content (Art. 16). docs/compliance.md.
+
+HOLD, REJECTION, BAN_RESTRICTION, SUSPENSION = "HOLD", "REJECTION", "BAN", "SUSPENSION"
+TERMS_GROUND, LEGAL_GROUND = "TERMS", "LAW"
+
+
+class StatementOfReasons(SQLModel, table=True):
+    """Why a user's content or account was restricted, stored with the decision: the
+    facts, the ground (a site rule or a law), whether automated means detected and/or
+    decided it, and how to contest it."""
+
+    __tablename__ = "statements_of_reasons"
+
+    id: int | None = Field(default=None, primary_key=True)
+    # The user whose content or account was restricted.
+    user_id: str = Field(foreign_key="users.id", max_length=200)
+    comment_id: int | None = Field(default=None, foreign_key="comments.id")
+    sanction_id: int | None = Field(default=None, foreign_key="sanctions.id")
+    restriction: str = Field(max_length=16)
+    facts: str = Field(max_length=2000)
+    ground_kind: str = Field(max_length=8)
+    # A site rule's code (TERMS) or the law named (LAW).
+    ground: str = Field(max_length=500)
+    # The rule's wording when it was applied (rules may be edited later).
+    ground_text: str = Field(default="", max_length=2000)
+    explanation: str | None = Field(default=None, max_length=5000)
+    automated_detection: bool = False
+    automated_decision: bool = False
+    # The scorer's model version, when automated means were used.
+    model: str = Field(default="", max_length=200)
+    # The moderation phases (reason codes) that fired.
+    triggers: list[str] = Field(default_factory=empty_list, sa_column=Column(JSON, nullable=False))
+    # None: decided by automated means alone.
+    decided_by: str | None = Field(default=None, max_length=200)
+    appeal_until: datetime
+    created_at: datetime = Field(default_factory=utcnow)
+
+    __table_args__ = (
+        CheckConstraint("restriction IN ('HOLD', 'REJECTION', 'BAN', 'SUSPENSION')", name="kind"),
+        CheckConstraint("ground_kind IN ('TERMS', 'LAW')", name="ground_kind"),
+        Index("ix_statement_comment", "comment_id", "id"),
+        Index("ix_statement_sanction", "sanction_id"),
+        Index("ix_statement_user", "user_id", "created_at", "id"),
+        Index("ix_statement_time", "created_at", "id"),
+    )
+
+
+APPEAL_PENDING, APPEAL_UPHELD, APPEAL_REVERSED = "PENDING", "UPHELD", "REVERSED"
+
+
+class Appeal(SQLModel, table=True):
+    """A user's complaint against one decision (one statement of reasons): at most one
+    per decision, decided by a moderator other than the one who took the decision."""
+
+    __tablename__ = "appeals"
+
+    id: int | None = Field(default=None, primary_key=True)
+    statement_id: int = Field(foreign_key="statements_of_reasons.id", unique=True)
+    appellant_id: str = Field(foreign_key="users.id", max_length=200)
+    explanation: str = Field(max_length=5000)
+    status: str = Field(default=APPEAL_PENDING, max_length=16)
+    decided_by: str | None = Field(default=None, max_length=200)
+    decision_reason: str | None = Field(default=None, max_length=5000)
+    created_at: datetime = Field(default_factory=utcnow)
+    decided_at: datetime | None = None
+
+    __table_args__ = (
+        CheckConstraint("status IN ('PENDING', 'UPHELD', 'REVERSED')", name="status"),
+        Index("ix_appeal_queue", "status", "created_at", "id"),
+        Index("ix_appeal_time", "created_at", "id"),
+    )
+
+
+NOTICE_RECEIVED, NOTICE_UNDER_REVIEW, NOTICE_DECIDED, NOTICE_VOID = (
+    "RECEIVED",
+    "UNDER_REVIEW",
+    "DECIDED",
+    "VOID",
+)
+
+
+class IllegalContentNotice(SQLModel, table=True):
+    """A notice that a comment is illegal (anyone may send one, signed in or not)."""
+
+    __tablename__ = "illegal_content_notices"
+
+    id: int | None = Field(default=None, primary_key=True)
+    comment_id: int = Field(foreign_key="comments.id")
+    law_broken: str = Field(max_length=500)
+    explanation: str = Field(max_length=5000)
+    notifier_id: str | None = Field(default=None, max_length=200)
+    notifier_name: str | None = Field(default=None, max_length=200)
+    notifier_email: str | None = Field(default=None, max_length=320)
+    good_faith: bool = True
+    status: str = Field(default=NOTICE_RECEIVED, max_length=16)
+    # The decision: REMOVED or NO_ACTION, on a ground (LAW or TERMS), explained.
+    outcome: str | None = Field(default=None, max_length=16)
+    ground_kind: str | None = Field(default=None, max_length=8)
+    ground: str | None = Field(default=None, max_length=500)
+    decision_explanation: str | None = Field(default=None, max_length=5000)
+    decided_by: str | None = Field(default=None, max_length=200)
+    decided_at: datetime | None = None
+    created_at: datetime = Field(default_factory=utcnow)
+
+    __table_args__ = (
+        CheckConstraint("status IN ('RECEIVED', 'UNDER_REVIEW', 'DECIDED', 'VOID')", name="status"),
+        Index("ix_notice_queue", "status", "created_at", "id"),
+        Index("ix_notice_comment", "comment_id", "status"),
+        Index("ix_notice_time", "created_at", "id"),
+    )
+
+
+class NoticeEvent(SQLModel, table=True):
+    """One step of a notice's status workflow: who moved it where, when, and why."""
+
+    __tablename__ = "notice_events"
+
+    id: int | None = Field(default=None, primary_key=True)
+    notice_id: int = Field(foreign_key="illegal_content_notices.id")
+    status: str = Field(max_length=16)
+    actor_id: str | None = Field(default=None, max_length=200)
+    note: str | None = Field(default=None, max_length=5000)
+    created_at: datetime = Field(default_factory=utcnow)
+
+    __table_args__ = (Index("ix_notice_event_notice", "notice_id", "id"),)

@@ -14,6 +14,7 @@ from api.cli import (  # noqa: F401
     database,
     evaluate,
     feedback,
+    report,
     rescore,
     schema,
     scoremodels,

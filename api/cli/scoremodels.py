@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from api.cli.group import cli, process_config, setup_logging
+from api.cli.group import cli, process_config, setup_logging, with_database
 from models.migrate import upgrade
 
 if TYPE_CHECKING:
@@ -93,13 +93,28 @@ def models_activate(version: str, database_url: str | None) -> None:
 
     A running server picks it up within seconds.
     """
+    from api.services.audit import record_alone
+    from models.database import Database
     from moderation.learning.store import UnknownVersion
 
     store = _models_store(database_url)
+    previous = store.active()
     try:
         store.activate(version, "activated by hand (commentmod models activate)")
     except UnknownVersion as exc:
         raise click.ClickException(str(exc)) from None
+
+    async def work(db: Database) -> None:
+        await record_alone(
+            db,
+            actor_id=None,
+            action="model.activate",
+            target=f"model:{version}",
+            reason="activated by hand (commentmod models activate)",
+            details={"previous": previous, "via": "cli"},
+        )
+
+    with_database(process_config(database_url), work)
     click.echo(f"active: {version}")
 
 

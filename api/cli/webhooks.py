@@ -57,7 +57,8 @@ def webhooks() -> None:
     multiple=True,
     required=True,
     help="An event kind (repeat): COMMENT_CREATED, COMMENT_HELD, COMMENT_APPROVED, "
-    "COMMENT_REJECTED, COMMENT_EDITED, COMMENT_DELETED, COMMENT_REPORTED, USER_SANCTIONED.",
+    "COMMENT_REJECTED, COMMENT_EDITED, COMMENT_DELETED, COMMENT_REPORTED, USER_SANCTIONED, "
+    "NOTICE_DECIDED.",
 )
 @click.option("--secret", help="The signing secret (16-200 characters); generated if not given.")
 @click.option("--description", help="What the endpoint is for.")

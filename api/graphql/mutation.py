@@ -22,6 +22,7 @@ from api.services import claims as claim_service
 from api.services import comments as comment_service
 from api.services import console as console_service
 from api.services import policy as policy_service
+from api.services import reasons
 from api.services import sanctions as sanction_service
 from moderation.decision import Status
 
@@ -45,7 +46,15 @@ class AddCommentPayload:
 @strawberry.input
 class ModerateCommentInput:
     comment_id: strawberry.ID
-    reason: str | None = None
+    reason: str | None = strawberry.field(
+        default=None, description="Why; a rejection's statement of reasons quotes it."
+    )
+    rule: str | None = strawberry.field(
+        default=None, description="Rejections: the site rule broken (a code of siteRules)."
+    )
+    legal_ground: str | None = strawberry.field(
+        default=None, description="Rejections: the law broken, instead of a rule."
+    )
     version: int | None = strawberry.field(
         default=None,
         description="The version the moderator saw; a different current version is a CONFLICT.",
@@ -105,8 +114,15 @@ async def _moderate(
         reason=data.reason,
         version=data.version,
         show_reason=data.show_reason_to_author,
+        ground=reasons.Ground(rule=data.rule, law=data.legal_ground, explanation=data.reason),
     )
     return ModerateCommentPayload(comment=CommentNode(row=comment))
+
+
+@strawberry.input
+class SiteRuleInput:
+    code: str = strawberry.field(description="Lowercase letters, digits, - and _.")
+    title: str
 
 
 @strawberry.input
@@ -125,6 +141,9 @@ class ModerationSettingsInput:
     premoderate_all: bool | None = None
     premoderate_links: bool | None = None
     score_unsupported_languages: bool | None = None
+    rules: list[SiteRuleInput] | None = strawberry.field(
+        default=None, description="Replaces the site's rules (the grounds of decisions)."
+    )
 
 
 @strawberry.type
@@ -226,7 +245,7 @@ class Mutation:
         )
         runtime = info.context.runtime
         ((article, _created),) = await article_service.upsert_many(
-            runtime.db, [data], events=runtime.events
+            runtime.db, [data], actor=info.context.signed_in(), events=runtime.events
         )
         return ArticlePayload(article=ArticleNode(row=article))
 
@@ -237,7 +256,7 @@ class Mutation:
             raise NotFound("no article with that id", field="articleId")
         runtime = info.context.runtime
         article = await article_service.set_comments_open(
-            runtime.db, pk, input.open, events=runtime.events
+            runtime.db, pk, input.open, actor=info.context.signed_in(), events=runtime.events
         )
         return ArticlePayload(article=ArticleNode(row=article))
 
@@ -257,6 +276,7 @@ class Mutation:
             premoderate_all=input.premoderate_all,
             premoderate_links=input.premoderate_links,
             score_unsupported_languages=input.score_unsupported_languages,
+            rules=[(r.code, r.title) for r in input.rules] if input.rules is not None else None,
         )
         runtime = info.context.runtime
         row = await policy_service.change_settings(
@@ -278,7 +298,11 @@ class Mutation:
         }
         runtime = info.context.runtime
         article = await policy_service.change_article_moderation(
-            runtime.db, decode_id("Article", input.article_id), changes, events=runtime.events
+            runtime.db,
+            decode_id("Article", input.article_id),
+            changes,
+            actor=info.context.signed_in(),
+            events=runtime.events,
         )
         return ArticlePayload(article=ArticleNode(row=article))
 
@@ -291,6 +315,7 @@ class Mutation:
                 str(input.user_id),
                 input.reason,
                 input.reject_existing_comments,
+                reasons.Ground(rule=input.rule, law=input.legal_ground, explanation=input.reason),
             )
         )
 
@@ -303,6 +328,7 @@ class Mutation:
                 str(input.user_id),
                 input.until,
                 input.reason,
+                reasons.Ground(rule=input.rule, law=input.legal_ground, explanation=input.reason),
             )
         )
 
@@ -363,6 +389,10 @@ class BanUserInput:
     reject_existing_comments: bool = strawberry.field(
         default=False, description="Also reject every comment of the user not yet rejected."
     )
+    rule: str | None = strawberry.field(default=None, description="The site rule broken.")
+    legal_ground: str | None = strawberry.field(
+        default=None, description="The law broken, instead of a rule."
+    )
 
 
 @strawberry.input
@@ -370,6 +400,10 @@ class SuspendUserInput:
     user_id: strawberry.ID
     until: datetime = strawberry.field(description="When the suspension ends; in the future.")
     reason: str
+    rule: str | None = strawberry.field(default=None, description="The site rule broken.")
+    legal_ground: str | None = strawberry.field(
+        default=None, description="The law broken, instead of a rule."
+    )
 
 
 @strawberry.input

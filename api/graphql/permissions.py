@@ -130,6 +130,22 @@ RULES: dict[str, Rule] = {
     # A user's data (issue 18): your own export; erasure by admins.
     "Query.exportMyData": SIGNED_IN,
     "Mutation.eraseUser": ADMIN,
+    # Issue 19: trust and compliance.
+    "Query.auditLog": ADMIN,
+    "Query.siteRules": PUBLIC,
+    "Query.transparencyReport": ADMIN,
+    "Query.myStatementsOfReasons": SIGNED_IN,
+    "Query.appeals": MODERATOR,
+    "Query.illegalContentNotices": MODERATOR,
+    "Mutation.appealDecision": SIGNED_IN,
+    "Mutation.decideAppeal": MODERATOR,
+    # Anyone may notify illegal content (DSA Art. 16); rate-limited by address.
+    "Mutation.reportIllegalContent": PUBLIC,
+    "Mutation.reviewIllegalContentNotice": MODERATOR,
+    "Mutation.decideIllegalContentNotice": MODERATOR,
+    # Comment.statementOfReasons is the author's and moderators': a rule here cannot name
+    # the author, so its resolver answers null to everyone else. Sanctions and notices
+    # are reached only through moderator-only fields (and a notice by its own sender).
 }
 
 ROOT_TYPES = ("Query", "Mutation", "Subscription")

@@ -131,6 +131,7 @@ class Query:
             reported=counts["REPORTED"],
             rejected=counts["REJECTED"],
             approved=counts["APPROVED"],
+            illegal=counts["ILLEGAL"],
         )
 
     @strawberry.field(description="Admins: the site's moderation policy.")

@@ -18,7 +18,10 @@ from api.graphql.errors import ErrorCodes
 from api.graphql.limits import RequestLimits
 from api.graphql.mutation import Mutation as CoreMutation
 from api.graphql.mutations_authors import AuthorMutation
-from api.graphql.query import Query
+from api.graphql.mutations_compliance import ComplianceMutation
+from api.graphql.query import Query as CoreQuery
+from api.graphql.query_audit import AuditQuery
+from api.graphql.query_compliance import ComplianceQuery
 from api.graphql.subscription import Subscription as CoreSubscription
 from api.graphql.subscriptions_authors import AuthorSubscription
 from api.graphql.userdata import UserDataMutation, UserDataQuery
@@ -26,11 +29,17 @@ from api.graphql.webhooks import WebhooksMutation, WebhooksQuery
 
 # Each area's root fields live in its own module; they are joined here (add a line,
 # don't rewrite).
-ROOT_QUERY = merge_types("Query", (Query, WebhooksQuery, UserDataQuery))
+ROOT_QUERY = merge_types(
+    "Query", (CoreQuery, WebhooksQuery, UserDataQuery, AuditQuery, ComplianceQuery)
+)
 ROOT_MUTATION = merge_types(
-    "Mutation", (CoreMutation, AuthorMutation, WebhooksMutation, UserDataMutation)
+    "Mutation",
+    (CoreMutation, AuthorMutation, WebhooksMutation, UserDataMutation, ComplianceMutation),
 )
 ROOT_SUBSCRIPTION = merge_types("Subscription", (CoreSubscription, AuthorSubscription))
+
+Query = merge_types("Query", (CoreQuery, AuditQuery, ComplianceQuery))
+Mutation = merge_types("Mutation", (CoreMutation, ComplianceMutation))
 
 
 class Schema(strawberry.Schema):

@@ -45,6 +45,8 @@ class Config(BaseSettings):
     claim_seconds: int = Field(300, ge=10, le=86400)
     # How long after posting its author may edit a comment (0: never).
     edit_window_seconds: int = Field(300, ge=0, le=30 * 86400)
+    # How long a user may appeal a decision (DSA Art. 20: at least six months).
+    appeal_window_days: int = Field(183, ge=1, le=3650)
     scorer: str = "auto"
     scorer_timeout: float = Field(2.0, gt=0)
     # Micro-batching: requests arriving within max_wait share one forward pass.

@@ -12,6 +12,7 @@ from limits.storage import MemoryStorage
 from limits.strategies import MovingWindowRateLimiter
 
 from api.runtime import Runtime
+from api.services import audit
 from models.database import Database
 from models.queries import apikeys
 from models.tables import ApiKey, utcnow
@@ -74,7 +75,14 @@ async def create_named_key(db: Database, name: str, rate_limit: int | None) -> s
     async with db.write() as session:
         if await apikeys.find_key(session, name) is not None:
             return None
-        _row, key = await apikeys.create_key(session, name, rate_limit)
+        row, key = await apikeys.create_key(session, name, rate_limit)
+        await audit.record(
+            session,
+            actor_id=None,
+            action="apikey.create",
+            target=f"apikey:{row.id}",
+            details={"name": name, "rate_limit": rate_limit, "via": "cli"},
+        )
         return key
 
 
@@ -90,4 +98,11 @@ async def revoke_key(db: Database, name_or_id: str) -> str | None:
         if row is None:
             return None
         await apikeys.revoke(session, row)
+        await audit.record(
+            session,
+            actor_id=None,
+            action="apikey.revoke",
+            target=f"apikey:{row.id}",
+            details={"name": row.name, "via": "cli"},
+        )
         return row.name

@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 from api.http.auth import Identity
 from api.http.errors import BadUserInput
 from api.runtime import Runtime
+from api.services import audit
 from api.services.users import remember
 from models.queries import comments
 from models.tables import Comment, utcnow
@@ -25,4 +26,12 @@ async def claim_comments(
     async with runtime.db.write() as session:
         await remember(session, moderator)
         claimed = await comments.claim(session, conditions, moderator.user_id, count, until)
+        if claimed:
+            await audit.record(
+                session,
+                actor_id=moderator.user_id,
+                action="queue.claim",
+                target=f"queue:{queue}",
+                details={"comments": [c.id for c in claimed], "until": until.isoformat()},
+            )
     return claimed, until

@@ -19,10 +19,12 @@ from api.http.errors import BadUserInput, CommentsClosed, Conflict, NotFound
 from api.live.changes import NEW, CommentState, comment_events
 from api.runtime import Runtime
 from api.services import (
+    audit,
     comment_notices,
     feedback,
     notifications,
     outbox,
+    reasons,
     sanctions,
     validation,
 )
@@ -164,6 +166,9 @@ async def add_comment(
             history.record(session, comment.id, comment.status)
             sent = await comment_notices.posted(session, comment)
             await outbox.comment_created(session, comment)
+            if comment.status != APPROVED:
+                # Held or rejected by automated means: the author is owed the reasons.
+                await reasons.for_automated(session, comment, settings.appeal_window_days)
         # Committed: only now may anyone hear of it.
         runtime.events.publish_all(comment_events(comment, NEW, settings.report_threshold))
         notifications.publish(runtime.events, sent)
@@ -190,9 +195,11 @@ async def moderate(
     reason: str | None = None,
     version: int | None = None,
     show_reason: bool = False,
+    ground: reasons.Ground | None = None,
 ) -> Comment:
     """Approve or reject, conditional on the version the moderator saw (when given).
-    The author is told (a notification), with the reason when `show_reason`."""
+    The author is told (a notification), with the reason when `show_reason`; a rejection
+    stores a statement of reasons citing `ground` (a site rule or a law)."""
     if reason is not None:
         validation.text_field("reason", reason, max_length=MAX_REASON, required=False)
     async with runtime.db.write() as session:
@@ -232,6 +239,24 @@ async def moderate(
         )
         await outbox.comment_decided(
             session, comment, moderator_id=moderator.user_id, reason=reason or None
+        )
+        details: dict[str, Any] = {"from": before.status, "to": status}
+        if status != APPROVED:
+            statement = await reasons.for_moderator(
+                session,
+                comment,
+                moderator.user_id,
+                ground or reasons.Ground(explanation=reason or None),
+                runtime.settings.appeal_window_days,
+            )
+            details |= reasons.summary(statement)
+        await audit.record(
+            session,
+            actor_id=moderator.user_id,
+            action="comment.approve" if status == APPROVED else "comment.reject",
+            target=f"comment:{comment.id}",
+            reason=reason or None,
+            details=details,
         )
     runtime.events.publish_all(comment_events(comment, before, runtime.settings.report_threshold))
     notifications.publish(runtime.events, sent)

@@ -28,7 +28,7 @@ from api.http.errors import CommentsClosed, Conflict, Forbidden, NotFound
 from api.live.changes import CommentState, comment_events, queues
 from api.live.events import CommentChanged, Event, QueueChanged, QueueKind
 from api.runtime import Runtime
-from api.services import comment_notices, notifications, outbox, sanctions, validation
+from api.services import comment_notices, notifications, outbox, reasons, sanctions, validation
 from api.services.comments import judge, scoring_columns
 from api.services.visibility import can_see
 from models.queries import articles, comments, history, revisions
@@ -131,6 +131,9 @@ async def edit_comment(
         history.record(session, comment.id, comment.status, reason="edited by its author")
         sent = await comment_notices.edited(session, comment, before.status)
         await outbox.comment_edited(session, comment)
+        if comment.status != APPROVED:
+            # The new text was held or refused by automated means: the author is owed why.
+            await reasons.for_automated(session, comment, settings.appeal_window_days)
     events: list[Event] = comment_events(comment, before, settings.report_threshold)
     if before.status == APPROVED and comment.status == APPROVED:
         # Still published, with a new text: readers' threads (and cached reads) change.

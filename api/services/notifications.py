@@ -51,6 +51,11 @@ class Kind(StrEnum):
     REPLY = "REPLY"
     # A moderator wrote to the user; `message` is the text.
     MESSAGE = "MESSAGE"
+    # Issue 19: the user's appeal was decided (details: appeal_id, outcome UPHELD or
+    # REVERSED); a notice the user sent about illegal content was decided (details:
+    # notice_id, outcome REMOVED or NO_ACTION).
+    APPEAL_DECIDED = "APPEAL_DECIDED"
+    NOTICE_DECIDED = "NOTICE_DECIDED"
 
 
 async def notify(

@@ -9,9 +9,9 @@ from api.http.auth import Identity
 from api.http.errors import BadUserInput, NotFound
 from api.live.bus import EventBus
 from api.live.events import ArticleChanged, SettingsChanged
-from api.services import validation
+from api.services import audit, reasons, validation
 from models.database import Database
-from models.queries.settings import update_settings
+from models.queries.settings import SETTINGS_ID, update_settings
 from models.tables import Article, ModerationSettings
 from moderation.labels import LABELS
 
@@ -53,9 +53,13 @@ class SettingsChange:
     premoderate_all: bool | None = None
     premoderate_links: bool | None = None
     score_unsupported_languages: bool | None = None
+    # (code, wording) of each site rule, replacing them all; the grounds of decisions.
+    rules: list[tuple[str, str]] | None = None
 
     def validated(self) -> dict[str, Any]:
         changes: dict[str, Any] = {}
+        if self.rules is not None:
+            changes["rules"] = reasons.validated_rules(self.rules)
         if self.banned_words is not None:
             changes["banned_words"] = word_list("bannedWords", self.banned_words)
         if self.suspect_words is not None:
@@ -68,12 +72,39 @@ class SettingsChange:
         return changes
 
 
+WORD_LISTS = ("banned_words", "suspect_words")
+
+
+def audit_details(previous: ModerationSettings | None, changes: dict[str, Any]) -> dict[str, Any]:
+    """What changed, for the audit log: word lists as the entries added and removed (a
+    list may hold 50,000 entries; its whole copy on every change would swamp the log),
+    other fields as their old and new values."""
+    details: dict[str, Any] = {}
+    for name, value in changes.items():
+        old = getattr(previous, name, None) if previous is not None else None
+        if name in WORD_LISTS:
+            before, after = set(old or []), set(value)
+            details[name] = {"added": sorted(after - before), "removed": sorted(before - after)}
+        else:
+            details[name] = {"from": old, "to": value}
+    return details
+
+
 async def change_settings(
     db: Database, admin: Identity, change: SettingsChange, *, events: EventBus | None = None
 ) -> ModerationSettings:
     changes = change.validated()
     async with db.write() as session:
+        previous = await session.get(ModerationSettings, SETTINGS_ID, with_for_update=True)
+        details = audit_details(previous, changes)
         row = await update_settings(session, changes, admin.user_id)
+        await audit.record(
+            session,
+            actor_id=admin.user_id,
+            action="settings.update",
+            target="settings",
+            details={"version": row.version, "changes": details},
+        )
     if events is not None:
         events.publish(SettingsChanged(row.version))
     return row
@@ -84,6 +115,7 @@ async def change_article_moderation(
     article_id: int | None,
     changes: dict[str, bool | None],
     *,
+    actor: Identity | None = None,
     events: EventBus | None = None,
 ) -> Article:
     """Set per-article overrides; a None value means "follow the site setting"."""
@@ -91,9 +123,19 @@ async def change_article_moderation(
         article = await session.get(Article, article_id) if article_id is not None else None
         if article is None:
             raise NotFound("no article with that id", field="articleId")
+        details = {
+            name: {"from": getattr(article, name), "to": value} for name, value in changes.items()
+        }
         for name, value in changes.items():
             setattr(article, name, value)
         await session.flush()
+        await audit.record(
+            session,
+            actor_id=actor.user_id if actor else None,
+            action="article.moderation",
+            target=f"article:{article.id}",
+            details=details,
+        )
     if events is not None and article.id is not None:
         events.publish(ArticleChanged(article.id))
     return article

@@ -20,12 +20,12 @@ from api.http.errors import NotFound
 from api.live.changes import CommentState, comment_events
 from api.live.events import Event
 from api.runtime import Runtime
-from api.services import outbox
+from api.services import outbox, reasons
 from api.services.comments import judge, scoring_columns
 from models.queries import comments, history
 from models.queries.articles import article_by_slug, articles_by_id
 from models.queries.settings import load_settings
-from models.tables import Article, Comment, ModerationSettings
+from models.tables import APPROVED, Article, Comment, ModerationSettings
 from moderation.author import AuthorFacts, normalise
 from moderation.decision import Decision, ReasonCode
 
@@ -123,6 +123,11 @@ async def rescore(
                     )
                     result.moved += 1
                     events += comment_events(comment, before, runtime.settings.report_threshold)
+                    if new_status != APPROVED:
+                        # A new automated restriction: its author is owed the reasons.
+                        await reasons.for_automated(
+                            session, comment, runtime.settings.appeal_window_days
+                        )
         runtime.events.publish_all(events)
         result.examined += len(batch)
         after = batch[-1].id or after

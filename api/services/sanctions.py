@@ -17,7 +17,7 @@ from api.http.errors import BadUserInput, Forbidden, NotFound
 from api.live.changes import CommentState, comment_events
 from api.live.events import Event
 from api.runtime import Runtime
-from api.services import outbox, validation
+from api.services import audit, outbox, reasons, validation
 from api.services.users import remember
 from models.queries import comments, history
 from models.queries.sanctions import bodies_since, unrejected_after, user_with_counts
@@ -130,24 +130,48 @@ async def _sanction(
             "moderatorId": moderator.user_id,
         },
     )
+    await audit.record(
+        session,
+        actor_id=moderator.user_id,
+        action=f"user.{kind.lower()}",
+        target=f"user:{user_id}",
+        reason=reason or None,
+        details={"sanction_id": sanction.id, "until": until.isoformat() if until else None},
+    )
     return user, sanction
 
 
 async def ban(
-    runtime: Runtime, moderator: Identity, user_id: str, reason: str, reject_existing: bool
+    runtime: Runtime,
+    moderator: Identity,
+    user_id: str,
+    reason: str,
+    reject_existing: bool,
+    ground: reasons.Ground | None = None,
 ) -> SanctionOutcome:
     validation.text_field("reason", reason, max_length=MAX_REASON)
+    ground = ground or reasons.Ground(explanation=reason)
+    window = runtime.settings.appeal_window_days
     async with runtime.db.write() as session:
         user, sanction = await _sanction(session, moderator, user_id, BAN, reason)
+        await reasons.for_sanction(session, sanction, ground, window)
         user.banned = True
         session.add(user)
     rejected = 0
     if reject_existing:
-        rejected = await reject_comments(runtime, moderator, user_id, f"user banned: {reason}")
+        rejected = await reject_comments(
+            runtime, moderator, user_id, f"user banned: {reason}", ground
+        )
     return SanctionOutcome(user, sanction, rejected)
 
 
-async def reject_comments(runtime: Runtime, moderator: Identity, user_id: str, reason: str) -> int:
+async def reject_comments(
+    runtime: Runtime,
+    moderator: Identity,
+    user_id: str,
+    reason: str,
+    ground: reasons.Ground | None = None,
+) -> int:
     """Reject every comment of the user not yet rejected, REJECT_BATCH per transaction,
     each with a history entry; counters move with each status change."""
     rejected, after = 0, 0
@@ -172,6 +196,21 @@ async def reject_comments(runtime: Runtime, moderator: Identity, user_id: str, r
                 await outbox.comment_decided(
                     session, comment, moderator_id=moderator.user_id, reason=reason[:2000]
                 )
+                await reasons.for_moderator(
+                    session,
+                    comment,
+                    moderator.user_id,
+                    ground or reasons.Ground(explanation=reason),
+                    runtime.settings.appeal_window_days,
+                )
+                await audit.record(
+                    session,
+                    actor_id=moderator.user_id,
+                    action="comment.reject",
+                    target=f"comment:{comment.id}",
+                    reason=reason,
+                    details={"from": before.status, "to": REJECTED, "via": "ban"},
+                )
                 rejected += 1
                 events += comment_events(comment, before, threshold)
         # Committed: readers' threads (and the response cache) drop what was visible.
@@ -181,7 +220,12 @@ async def reject_comments(runtime: Runtime, moderator: Identity, user_id: str, r
 
 
 async def suspend(
-    runtime: Runtime, moderator: Identity, user_id: str, until: datetime, reason: str
+    runtime: Runtime,
+    moderator: Identity,
+    user_id: str,
+    until: datetime,
+    reason: str,
+    ground: reasons.Ground | None = None,
 ) -> SanctionOutcome:
     validation.text_field("reason", reason, max_length=MAX_REASON)
     until = aware(until).astimezone(UTC)
@@ -189,6 +233,12 @@ async def suspend(
         raise BadUserInput("until must be in the future", field="until")
     async with runtime.db.write() as session:
         user, sanction = await _sanction(session, moderator, user_id, SUSPEND, reason, until)
+        await reasons.for_sanction(
+            session,
+            sanction,
+            ground or reasons.Ground(explanation=reason),
+            runtime.settings.appeal_window_days,
+        )
         user.suspended_until = until
         session.add(user)
     return SanctionOutcome(user, sanction)

@@ -29,13 +29,25 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Column, ColumnElement, String, Table, cast, delete, or_, select, update
+from sqlalchemy import (
+    Column,
+    ColumnElement,
+    String,
+    Table,
+    cast,
+    delete,
+    or_,
+    select,
+    text,
+    update,
+)
 from sqlmodel import SQLModel
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from api.http.errors import BadUserInput, NotFound
 from api.live.events import CommentChanged, Event
 from api.runtime import Runtime
+from api.services import audit
 from models.tables import User, utcnow
 
 logger = logging.getLogger("commentmod")
@@ -190,6 +202,9 @@ async def erase(runtime: Runtime, user_id: str, *, actor_id: str | None = None) 
         raise BadUserInput("that user is already erased", field="userId")
     tables = SQLModel.metadata.tables
     async with runtime.db.write() as session:
+        if (await session.connection()).dialect.name == "postgresql":
+            # The audit log's trigger lets this transaction, and only it, rename the person.
+            await session.execute(text("SELECT set_config('commentmod.erasure', 'on', true)"))
         user = await _user(session, user_id)
         tombstone = TOMBSTONE_PREFIX + uuid.uuid4().hex[:20]
         done = Erasure(user_id, tombstone, needles=[user_id, user.name])
@@ -271,15 +286,53 @@ async def erase(runtime: Runtime, user_id: str, *, actor_id: str | None = None) 
                 done.rows_reassigned += result.rowcount or 0  # type: ignore[attr-defined]
         if OUTBOX in tables:
             await _redact_outbox(session, tables[OUTBOX], done.needles)
+        if AUDIT in tables:
+            await _pseudonymise_audit(session, tables[AUDIT], user_id, tombstone)
         await session.delete(user)
-        # AUDIT (issue 19): record the erasure here, in this transaction, e.g.
-        # await audit.record(session, actor_id=actor_id, action="user.erase",
-        #                    target=f"user:{tombstone}", details={"comments": done.comments})
-        # Its entries must then name the person by the tombstone too (see the report).
+        await audit.record(
+            session,
+            actor_id=actor_id,
+            action="user.erase",
+            target=f"user:{tombstone}",
+            details={"comments": done.comments},
+        )
     runtime.events.publish_all(done.events)
     await purge_caches(runtime, done.needles)
     logger.info("erased user into %s: %d comments", tombstone, done.comments)
     return done
+
+
+AUDIT = "audit_log"
+
+
+async def _pseudonymise_audit(
+    session: AsyncSession, log: Table, user_id: str, tombstone: str
+) -> None:
+    """The audit trail stays whole, naming the person by their tombstone: as actor (done
+    with every user column), as target, and inside the details."""
+    connection = await session.connection()
+    await connection.execute(
+        update(log).where(log.c.target == f"user:{user_id}").values(target=f"user:{tombstone}")
+    )
+    found = await connection.execute(
+        select(log.c.id, log.c.details).where(
+            cast(log.c.details, String).contains(user_id, autoescape=True)
+        )
+    )
+    for row_id, details in list(found):
+        await connection.execute(
+            update(log).where(log.c.id == row_id).values(details=_swap(details, user_id, tombstone))
+        )
+
+
+def _swap(value: Any, old: str, new: str) -> Any:
+    if isinstance(value, str):
+        return {old: new, f"user:{old}": f"user:{new}"}.get(value, value)
+    if isinstance(value, dict):
+        return {k: _swap(v, old, new) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_swap(v, old, new) for v in value]
+    return value
 
 
 async def _redact_outbox(session: AsyncSession, outbox: Table, needles: list[str]) -> None:

@@ -14,6 +14,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from models.queries.articles import adjust_counts
+from models.queries.compliance import open_notice_on
 from models.queries.keyset import Key, Order, Page
 from models.tables import APPROVED, Comment, ModerationAction, utcnow
 
@@ -271,7 +272,9 @@ async def thread_pages(
 def queue_filter(
     queue: str, report_threshold: int, article_id: int | None
 ) -> list[ColumnElement[bool]]:
-    if queue == "REPORTED":
+    if queue == "ILLEGAL":
+        conditions = [open_notice_on(Comment.id)]
+    elif queue == "REPORTED":
         conditions = [
             col(Comment.status) == APPROVED,
             col(Comment.open_reports) >= report_threshold,

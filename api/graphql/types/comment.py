@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import cast
+from typing import TYPE_CHECKING, Annotated, cast
 
 import strawberry
 
@@ -15,6 +15,7 @@ from api.graphql.types.moderation import CommentModeration
 from api.graphql.types.revision import RevisionNode
 from api.graphql.types.user import UserNode, require_user
 from api.services.visibility import can_see
+from models.queries import compliance
 from models.queries.comments import ORDERS, ThreadScope
 from models.tables import Comment, utcnow
 from moderation.decision import Status
@@ -25,6 +26,11 @@ def _hidden(info: Info, row: Comment) -> bool:
     identity = info.context.identity
     return row.deleted_at is not None and not (identity is not None and identity.is_moderator)
 
+
+if TYPE_CHECKING:
+    from api.graphql.types.compliance import StatementNode
+
+StatementRef = Annotated["StatementNode", strawberry.lazy("api.graphql.types.compliance")]
 
 # Replies read as a conversation: oldest first.
 REPLY_ORDER = "oldest"
@@ -56,6 +62,22 @@ class CommentNode:
         if parent is None or not can_see(info.context.identity, parent):
             return None
         return CommentNode(row=parent)
+
+    @strawberry.field(
+        description="Why the comment was held or removed (DSA Art. 17): for its author and "
+        "moderators; null for others and for comments never restricted."
+    )
+    async def statement_of_reasons(self, info: Info) -> StatementRef | None:
+        from api.graphql.types.compliance import StatementNode
+
+        identity = info.context.identity
+        if identity is None or not (
+            identity.is_moderator or identity.user_id == self.row.author_id
+        ):
+            return None
+        async with info.context.runtime.db.read() as session:
+            found = await compliance.latest_for_comment(session, self.row.id or 0)
+        return StatementNode(row=found) if found else None
 
     @strawberry.field(description="null once its author deleted it (but for moderators).")
     def author(self, info: Info) -> UserNode | None:

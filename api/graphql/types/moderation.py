@@ -30,6 +30,8 @@ class ModerationQueue(Enum):
     REPORTED = "REPORTED"
     REJECTED = "REJECTED"
     APPROVED = "APPROVED"
+    # Comments with a notice of illegal content not yet decided (issue 19).
+    ILLEGAL = "ILLEGAL"
 
 
 @strawberry.enum
@@ -157,3 +159,6 @@ class QueueCounts:
     reported: int
     rejected: int
     approved: int
+    illegal: int = strawberry.field(
+        default=0, description="Comments with a notice of illegal content not yet decided."
+    )

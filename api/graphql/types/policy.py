@@ -7,8 +7,15 @@ from datetime import datetime
 import strawberry
 
 from api.graphql.context import Info
+from api.services.reasons import rules_of
 from models.tables import Article
 from models.tables import ModerationSettings as SettingsRow
+
+
+@strawberry.type
+class SiteRule:
+    code: str
+    title: str
 
 
 @strawberry.type
@@ -49,6 +56,10 @@ class ModerationSettingsNode:
     @strawberry.field
     def score_unsupported_languages(self) -> bool:
         return self.row.score_unsupported_languages
+
+    @strawberry.field(description="The site's rules: the grounds moderators cite.")
+    def rules(self) -> list[SiteRule]:
+        return [SiteRule(code=c, title=t) for c, t in rules_of(self.row.rules).items()]
 
     @strawberry.field(description="Bumped on every change.")
     def version(self) -> int:

@@ -9,10 +9,14 @@ from typing import TYPE_CHECKING, Annotated
 import strawberry
 
 from api.graphql.context import Info
+from models.queries import compliance
 from models.tables import Sanction
 
 if TYPE_CHECKING:
+    from api.graphql.types.compliance import StatementNode
     from api.graphql.types.user import UserNode
+
+StatementRef = Annotated["StatementNode", strawberry.lazy("api.graphql.types.compliance")]
 
 UserRef = Annotated["UserNode", strawberry.lazy("api.graphql.types.user")]
 
@@ -52,3 +56,11 @@ class SanctionNode:
     @strawberry.field
     def created_at(self) -> datetime:
         return self.row.created_at
+
+    @strawberry.field(description="The statement of reasons of a ban or a suspension.")
+    async def statement_of_reasons(self, info: Info) -> StatementRef | None:
+        from api.graphql.types.compliance import StatementNode
+
+        async with info.context.runtime.db.read() as session:
+            found = await compliance.for_sanction(session, self.row.id or 0)
+        return StatementNode(row=found) if found else None

@@ -2,6 +2,7 @@
 // the signed-in author's edits, deletions and notifications.
 import { LiveClient, request } from "./gql.js";
 import { clear, formatTime, h } from "./dom.js";
+import { reasonsButton } from "./reasons.js";
 
 const PAGE = 10;
 const REPLIES = 5;
@@ -198,6 +199,7 @@ function commentParts(node, mine) {
     canPost() && node.status !== "PENDING" && node.status !== "REJECTED" && h("button", { type: "button", class: "link reply", onclick: (e) => openReply(e.target.closest("li.comment"), node.id) }, "Reply"),
     mine && node.editableUntil && new Date(node.editableUntil) > new Date() && h("button", { type: "button", class: "link edit", onclick: (e) => openEdit(e.target.closest("li.comment"), node) }, "Edit"),
     mine && h("button", { type: "button", class: "link delete", onclick: (e) => deleteOwn(e.target.closest("li.comment"), node) }, "Delete"),
+    mine && reasonsButton(node, state.token),
   );
   return [
     h("div", { class: "meta" },

@@ -79,6 +79,19 @@ EXPECTED: dict[str, str] = {
     "Mutation.retryWebhookDeliveries": ADMIN,
     "Query.exportMyData": SIGNED_IN,
     "Mutation.eraseUser": ADMIN,
+    # Issue 19: trust and compliance.
+    "Query.auditLog": ADMIN,
+    "Query.siteRules": ANYONE,
+    "Query.transparencyReport": ADMIN,
+    "Query.myStatementsOfReasons": SIGNED_IN,
+    "Query.appeals": MODERATOR,
+    "Query.illegalContentNotices": MODERATOR,
+    "Mutation.appealDecision": SIGNED_IN,
+    "Mutation.decideAppeal": MODERATOR,
+    # Anyone may notify illegal content, signed in or not (DSA Art. 16).
+    "Mutation.reportIllegalContent": ANYONE,
+    "Mutation.reviewIllegalContentNotice": MODERATOR,
+    "Mutation.decideIllegalContentNotice": MODERATOR,
 }
 # Object fields that answer null to everyone but moderators and admins.
 MODERATOR_ONLY = {
