@@ -116,7 +116,7 @@ async def edit_comment(
         comment = await _editable(session, runtime, author, comment_id, version)
         assert comment.id is not None
         before = CommentState.of(comment)
-        await revisions.keep(session, comment)
+        old = revisions.snapshot(comment)
         # Conditional on the version read just now: a moderator deciding meanwhile wins.
         if not await comments.change_status(
             session,
@@ -128,6 +128,7 @@ async def edit_comment(
             **scoring_columns(decision),
         ):
             raise Conflict("the comment changed while it was being judged; try again")
+        await revisions.keep(session, old)
         history.record(session, comment.id, comment.status, reason="edited by its author")
         sent = await comment_notices.edited(session, comment, before.status)
         await outbox.comment_edited(session, comment)

@@ -12,15 +12,13 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from models.tables import Comment, CommentRevision, ModerationAction
 
 
-async def keep(session: AsyncSession, comment: Comment) -> CommentRevision:
-    """Store the comment's current text and decision as its latest past revision
-    (before the caller replaces them), numbered from 1 (the text as first posted)."""
+def snapshot(comment: Comment) -> CommentRevision:
+    """The comment's current text and decision, as a revision not yet stored: take it
+    before replacing them, and `keep` it once the (conditional) update succeeded."""
     assert comment.id is not None
-    count: Any = select(func.count()).where(col(CommentRevision.comment_id) == comment.id)
-    number = int((await session.exec(count)).one()) + 1
-    revision = CommentRevision(
+    return CommentRevision(
         comment_id=comment.id,
-        number=number,
+        number=0,
         body=comment.body,
         status=comment.status,
         reasons=comment.reasons,
@@ -30,6 +28,14 @@ async def keep(session: AsyncSession, comment: Comment) -> CommentRevision:
         language=comment.language,
         created_at=comment.edited_at or comment.created_at,
     )
+
+
+async def keep(session: AsyncSession, revision: CommentRevision) -> CommentRevision:
+    """Store a snapshot as the comment's latest past revision, numbered from 1 (the text
+    as first posted). Call it after the comment's conditional update: that update is
+    what orders concurrent edits, so two never race for one number."""
+    count: Any = select(func.count()).where(col(CommentRevision.comment_id) == revision.comment_id)
+    revision.number = int((await session.exec(count)).one()) + 1
     session.add(revision)
     return revision
 

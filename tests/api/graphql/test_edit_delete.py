@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 from tests.support.client import Api
@@ -218,3 +219,47 @@ async def test_no_edits_on_a_closed_article_but_deletion_still_works(api: Api) -
     assert (await api.error(EDIT, variables, as_=ann))["extensions"]["code"] == "COMMENTS_CLOSED"
     await api.data(DELETE, {"i": {"commentId": posted["id"]}}, as_=ann)
     assert (await api.data(ARTICLE, {"slug": "a-story"}))["article"]["commentCount"] == 0
+
+
+async def test_an_edit_racing_a_decision_loses_or_wins_whole(api: Api) -> None:
+    """A moderator's decision and an edit on the same version: exactly one is applied."""
+    article = await api.create_article()
+    ann, mo = api.token("ann"), api.token("mo", "moderator")
+    for round_ in range(3):
+        held = await api.comment(article["id"], f"{TOXIC} {round_}", as_=ann)
+        edit_vars = {"i": {"commentId": held["id"], "body": BETTER, "version": held["version"]}}
+        decide_vars = {"i": {"commentId": held["id"], "version": held["version"]}}
+        edited, decided = await asyncio.gather(
+            api.query(EDIT, edit_vars, as_=ann), api.query(APPROVE, decide_vars, as_=mo)
+        )
+        assert ("errors" in edited) != ("errors" in decided), (edited, decided)
+        seen = (await api.data(COMMENT, {"id": held["id"]}, as_=mo))["comment"]
+        if "errors" in edited:
+            assert edited["errors"][0]["extensions"]["code"] in ("CONFLICT", "FORBIDDEN")
+            assert seen["body"] == f"{TOXIC} {round_}" and len(seen["revisions"]) == 1
+        else:
+            assert decided["errors"][0]["extensions"]["code"] == "CONFLICT"
+            assert seen["body"] == BETTER and len(seen["revisions"]) == 2
+
+
+async def test_two_edits_on_one_version_apply_one(api: Api) -> None:
+    article = await api.create_article()
+    ann = api.token("ann")
+    posted = await api.comment(article["id"], CLEAN, as_=ann)
+    bodies = [f"{CLEAN} (take {n})" for n in range(3)]
+    results = await asyncio.gather(
+        *(
+            api.query(
+                EDIT,
+                {"i": {"commentId": posted["id"], "body": body, "version": posted["version"]}},
+                as_=ann,
+            )
+            for body in bodies
+        )
+    )
+    won = [r for r in results if "errors" not in r]
+    assert len(won) == 1
+    assert {r["errors"][0]["extensions"]["code"] for r in results if "errors" in r} == {"CONFLICT"}
+    seen = (await api.data(COMMENT, {"id": posted["id"]}, as_=ann))["comment"]
+    assert seen["body"] == won[0]["data"]["editComment"]["comment"]["body"]
+    assert [r["number"] for r in seen["revisions"]] == [1, 2]
