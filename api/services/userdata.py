@@ -55,9 +55,7 @@ logger = logging.getLogger("commentmod")
 FORMAT = "commentmod-user-data/1"
 TOMBSTONE_PREFIX = "erased-"
 TOMBSTONE_NAME = "[erased]"
-# Texts that are the person's own words, blanked on erasure: table -> (column, blank).
-# `comments` and `comment_revisions` are blanked for the person's comments; the others
-# where the row is the person's (a user column) or copies one of their comments.
+# Texts that are the person's own words, blanked on erasure: table -> {column: blank}.
 OWN_WORDS: dict[str, dict[str, Any]] = {
     "comments": {"body": "", "client_mutation_id": None},
     "comment_revisions": {"body": ""},
@@ -250,13 +248,16 @@ async def erase(runtime: Runtime, user_id: str, *, actor_id: str | None = None) 
             if name not in tables:
                 continue
             table = tables[name]
-            conditions = [c == user_id for c in user_columns(table)]
+            # Written by them (their comments, their reports), or copied from one of
+            # their comments (revisions, feedback examples); not what they handled as
+            # a moderator, which is other people's text.
+            conditions: list[ColumnElement[bool]] = []
             if name == "comments":
                 conditions = [table.c.author_id == user_id]
-            elif comment_ids:
-                conditions += [c.in_(comment_ids) for c in comment_columns(table)]
-            if name == "reports":
+            elif name == "reports":
                 conditions = [table.c.reporter_id == user_id]
+            elif comment_ids:
+                conditions = [c.in_(comment_ids) for c in comment_columns(table)]
             if conditions:
                 await (await session.connection()).execute(
                     update(table).where(or_(*conditions)).values(**blanks)

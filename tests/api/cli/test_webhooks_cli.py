@@ -33,9 +33,9 @@ def test_events_survive_a_restart_and_arrive_once(tmp_path: Path, database_url: 
         COMMENTMOD_WEBHOOK_BACKOFF_BASE="0.1",
         COMMENTMOD_WEBHOOK_BACKOFF_MAX="0.3",
         COMMENTMOD_SCORER="linear",
-        # The in-process commands run in this process's directory, the server in
-        # tmp_path: one secret for both, rather than a file in each.
-        COMMENTMOD_JWT_SECRET="webhooks-cli-test-jwt-secret-0123456789",
+        # The commands run in this process (another directory than the server's): one
+        # secret for both, whatever the database.
+        COMMENTMOD_JWT_SECRET="cli-webhooks-" + "s" * 40,
     )
     receiver = Receiver(SECRET)  # not listening yet: the endpoint is down
     added = commentmod(

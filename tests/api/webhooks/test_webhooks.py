@@ -249,3 +249,31 @@ async def test_concurrent_workers_never_send_one_event_twice(api: Api, receiver:
         for worker in workers:
             await worker.aclose()
     assert len(receiver.ids) == 20 and set(receiver.ids.values()) == {1}
+
+
+async def test_a_failing_endpoint_is_paused_not_hammered(api: Api, receiver: Receiver) -> None:
+    """During an outage the worker probes the endpoint instead of trying every due
+    delivery: the others keep their attempt count until the pause ends."""
+    await register(api, receiver.url, ["COMMENT_CREATED"])
+    runtime = api.runtime
+    runtime.settings.webhook_poll_interval = 3600  # the app's own worker stays asleep
+    runtime.settings.webhook_concurrency = 1
+    runtime.settings.webhook_backoff_base = 0.3
+    await asyncio.sleep(0.1)
+    article = await api.create_article()
+    for n in range(3):
+        await api.comment(article["id"], f"{CLEAN} {n}", as_=api.token("ann"))
+    receiver.fail = True
+    worker = Worker(runtime)
+    try:
+        assert await worker.run_once() == 1  # the probe fails: the endpoint is paused
+        assert await worker.run_once() == 0  # two more are due, but not tried
+        tried = sorted(d["attempts"] for d in await deliveries(api))
+        assert tried == [0, 0, 1]
+        receiver.fail = False
+        await asyncio.sleep(0.35)
+        while await worker.run_once():
+            pass
+    finally:
+        await worker.aclose()
+    await receiver.arrived(3)
