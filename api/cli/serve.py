@@ -41,6 +41,7 @@ def serve(
     """Run the GraphQL server."""
     import uvicorn
 
+    from api.http.allocator import return_large_blocks
     from api.http.app import create_app
     from api.runtime import Runtime
     from moderation.scorers.registry import ScorerConfigError, load_routed
@@ -51,6 +52,8 @@ def serve(
         settings = settings.model_copy(update={"env": "development"})
     setup_logging(settings)
     announce_mode(settings)
+    # Before the threads and the buffers of requests: freed large blocks go back.
+    return_large_blocks()
     if workers > 1 and not settings.redis_url:
         # Each worker would hear only its own events: live updates and the response
         # cache's invalidation would miss what the other workers write.

@@ -15,6 +15,7 @@ from starlette.routing import Route, WebSocketRoute
 
 from api.graphql.schema import schema
 from api.graphql.view import GraphQLEndpoint
+from api.http.allocator import return_large_blocks
 from api.http.bodylimit import BodyLimit
 from api.http.config import Config
 from api.perspective.routes import perspective_routes
@@ -126,6 +127,7 @@ def app_from_environment() -> Starlette:
     import sys
 
     settings = Config()
+    return_large_blocks()
     logging.basicConfig(
         level=settings.log_level.upper(),
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",

@@ -9,6 +9,8 @@ from __future__ import annotations
 from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from api.http.allocator import after_body
+
 
 def too_large(limit: int) -> JSONResponse:
     body = {
@@ -64,4 +66,8 @@ class BodyLimit:
                 return {"type": "http.request", "body": b"".join(chunks), "more_body": False}
             return await receive()
 
-        await self.app(scope, replay, send)
+        try:
+            await self.app(scope, replay, send)
+        finally:
+            del chunks[:]
+            after_body(size)

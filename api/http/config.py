@@ -110,7 +110,7 @@ class Config(BaseSettings):
     max_aliases: int = Field(30, ge=1)
     max_tokens: int = Field(2000, ge=1)
     # The objects a query may return, counted before it runs (api/graphql/cost.py).
-    max_query_cost: int = Field(3000, ge=1)
+    max_query_cost: int = Field(5000, ge=1)
     max_body_bytes: int = Field(256 * 1024, ge=1024)
     # Comma-separated origins allowed to call the API from a browser; none by default.
     cors_origins: str = ""

@@ -12,6 +12,13 @@ from api.services.demo_content import COMMENTS
 from tests.support.servers import Server, start_server
 
 SECRET = "demo-test-secret-" + "x" * 48
+# THREADS reads every demo thread in one query, three levels deep: about 22,000 objects
+# by the cost model, above COMMENTMOD_MAX_QUERY_COST's default (no client does this).
+ENV = {
+    "COMMENTMOD_SCORER": "linear",
+    "COMMENTMOD_JWT_SECRET": SECRET,
+    "COMMENTMOD_MAX_QUERY_COST": "30000",
+}
 QUEUE = """query($q: ModerationQueue!) { moderationQueue(queue: $q, first: 50) {
   edges { node { body status author { id } moderation { reasons { code } reports { reason } } } } } }"""
 COUNTS = "{ moderationQueueCounts { pending reported rejected approved } }"
@@ -44,7 +51,7 @@ def arabic(text: str) -> bool:
 
 
 def test_demo_fills_threads_and_queues_once(tmp_path: Path) -> None:
-    env = {"COMMENTMOD_SCORER": "linear", "COMMENTMOD_JWT_SECRET": SECRET}
+    env = ENV
     server = start_server(tmp_path, env, "--demo")
     try:
         # Each held comment is held for its own reason, all genuine pipeline decisions.
@@ -88,7 +95,7 @@ def test_demo_fills_threads_and_queues_once(tmp_path: Path) -> None:
 
 
 def test_demo_stays_out_of_a_database_with_other_articles(tmp_path: Path) -> None:
-    env = {"COMMENTMOD_SCORER": "linear", "COMMENTMOD_JWT_SECRET": SECRET}
+    env = ENV
     server = start_server(tmp_path, env)
     try:
         admin = issue_token(SECRET, Identity(user_id="ad", name="Ad", role=Role.ADMIN), 600)
