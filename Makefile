@@ -49,7 +49,13 @@ run: $(RUNTIME_STAMP)
 # The runtime lock is what `commentmod serve` needs with its default (learned) scorer;
 # the development lock adds the tools, the detoxify scorer and pip-tools, constrained to
 # the runtime pins so that tests run what production runs.
-lock: $(DEV_STAMP)
+# pip-compile comes from the current development lock, installed without `pip check`:
+# pyproject.toml may already ask for what only the new lock will have.
+$(BIN)/pip-compile: $(DEV_LOCK) | $(BIN)/python
+	$(BIN)/python -m pip install --quiet $(PIP_FIND) --require-hashes -r $(DEV_LOCK)
+	touch $@
+
+lock: $(BIN)/pip-compile
 	$(BIN)/pip-compile $(LOCK_FLAGS) $(LOCK_ARGS) --extra learned \
 		-o $(RUNTIME_LOCK) $(LOCK_INPUTS)
 	$(BIN)/pip-compile $(LOCK_FLAGS) $(LOCK_ARGS) --extra dev --extra detoxify --extra learned \
