@@ -41,6 +41,7 @@ from strawberry.types.unset import UNSET, UnsetType
 
 from api.graphql.context import RequestContext
 from api.graphql.fanout import Fanout
+from api.graphql.mediatype import negotiated
 from api.graphql.schema import Schema
 from api.http import jsonbody
 from api.http.auth import Identity, InvalidToken, bearer_token, token_expiry, verify_token
@@ -65,11 +66,16 @@ def unauthenticated(message: str) -> JSONResponse:
     return error_response(message, "UNAUTHENTICATED", 401, {"WWW-Authenticate": "Bearer"})
 
 
-def _authorization(scope: Scope) -> str | None:
+def _header(scope: Scope, wanted: bytes) -> bytes | None:
     for name, value in scope.get("headers") or ():
-        if name == b"authorization":
-            return bytes(value).decode("latin-1")
+        if name == wanted:
+            return bytes(value)
     return None
+
+
+def _authorization(scope: Scope) -> str | None:
+    value = _header(scope, b"authorization")
+    return value.decode("latin-1") if value is not None else None
 
 
 def _uncached(send: Send, cache_control: bytes) -> Send:
@@ -204,6 +210,9 @@ class GraphQLEndpoint(GraphQL[RequestContext, None]):
         self.reads = PublicReads(schema, runtime)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            # application/json or application/graphql-response+json (api/graphql/mediatype.py).
+            send = negotiated(send, _header(scope, b"accept"))
         if scope["type"] in ("http", "websocket"):
             try:
                 header = _authorization(scope)
