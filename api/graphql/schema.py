@@ -16,6 +16,7 @@ from api.graphql.documents import DocumentCache
 from api.graphql.errors import ErrorCodes
 from api.graphql.limits import RequestLimits
 from api.graphql.mutation import Mutation
+from api.graphql.observing import Observing
 from api.graphql.query import Query
 from api.graphql.subscription import Subscription
 
@@ -58,7 +59,7 @@ def build_schema(**kwargs: Any) -> Schema:
         query=Query,
         mutation=Mutation,
         subscription=Subscription,
-        extensions=[RequestLimits, DocumentCache, ErrorCodes],
+        extensions=[RequestLimits, DocumentCache, ErrorCodes, Observing],
         **kwargs,
     )
     permissions.apply(schema._schema)

@@ -46,6 +46,7 @@ from api.graphql.schema import Schema
 from api.http import jsonbody
 from api.http.auth import Identity, InvalidToken, bearer_token, token_expiry, verify_token
 from api.http.jsonbody import InvalidJSON
+from api.observability import metrics
 from api.readcache.publicread import NO_STORE, PRIVATE, PublicReads
 from api.runtime import Runtime
 from api.services.users import with_standing
@@ -153,6 +154,7 @@ class LiveConnection(BaseGraphQLTransportWSHandler[RequestContext, None]):
             self.context.identity,
             self.close_soon,
         )
+        metrics.SUBSCRIPTIONS.inc()
         try:
             async with contextlib.aclosing(results):
                 await self._send_result_stream(operation, results)  # type: ignore[arg-type]
@@ -166,6 +168,8 @@ class LiveConnection(BaseGraphQLTransportWSHandler[RequestContext, None]):
                 await operation.send_operation_message({"id": operation.id, "type": "complete"})
             self.operations.pop(operation.id, None)
             raise
+        finally:
+            metrics.SUBSCRIPTIONS.dec()
 
     async def send_message(self, message: Message) -> None:
         if self._closing is not None:

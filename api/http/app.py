@@ -17,6 +17,9 @@ from api.graphql.schema import schema
 from api.graphql.view import GraphQLEndpoint
 from api.http.bodylimit import BodyLimit
 from api.http.config import Config
+from api.observability import metrics
+from api.observability.exposition import metrics_routes
+from api.observability.middleware import Metrics
 from api.perspective.routes import perspective_routes
 from api.runtime import Runtime
 from api.services.retraining import scheduled_retraining
@@ -89,6 +92,14 @@ def create_app(
 
     settings = runtime.settings
     middleware = [Middleware(BodyLimit, max_bytes=settings.max_body_bytes)]
+    if settings.metrics_enabled:
+        # Outermost: counts and times what every other layer answers (api/observability).
+        middleware.insert(0, Middleware(Metrics))
+        runtime.batch_listeners.append(metrics.batch_scored)
+        db = runtime.db
+        metrics.watch_pool(db.engine, "read")
+        if db.write_engine is not db.engine:
+            metrics.watch_pool(db.write_engine, "write")
     if origins := settings.cors_origin_list():
         middleware.insert(
             0,
@@ -107,6 +118,8 @@ def create_app(
             # Subscriptions: graphql-transport-ws on the same path.
             WebSocketRoute("/graphql", graphql),
             Route("/healthz", healthz, methods=["GET"]),
+            # Only with COMMENTMOD_METRICS_TOKEN (docs/operations.md).
+            *metrics_routes(settings),
             *perspective_routes(runtime),
             # The console and the reader page: static clients of /graphql.
             *web_routes(production=settings.production),

@@ -123,6 +123,16 @@ class Config(BaseSettings):
     models_dir: Path | None = None
     # serve: retrain the learned scorer every this many seconds (0: never).
     learn_every: float = Field(0, ge=0)
+    # Metrics (docs/operations.md): recorded and served only when one of these is set:
+    # /metrics on the main port for `Authorization: Bearer <token>`, or a separate port.
+    metrics_token: SecretStr | None = None
+    metrics_port: int | None = Field(None, ge=1, le=65535)
+    metrics_host: str = "127.0.0.1"
+
+    @property
+    def metrics_enabled(self) -> bool:
+        token = self.metrics_token.get_secret_value() if self.metrics_token else ""
+        return bool(token) or self.metrics_port is not None
 
     def scorer_options(self) -> ScorerOptions:
         return ScorerOptions(

@@ -17,6 +17,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from api.http.auth import Identity
 from api.http.errors import BadUserInput, CommentsClosed, Conflict, NotFound
 from api.live.changes import NEW, CommentState, comment_events
+from api.observability import metrics
 from api.runtime import Runtime
 from api.services import feedback, sanctions, validation
 from api.services.users import remember, remember_found
@@ -80,6 +81,8 @@ async def judge(
     decision = await decide(body, context)
     if any(r.code is ReasonCode.SCORER_UNAVAILABLE for r in decision.reasons):
         runtime.counters["scorer_unavailable"] += 1
+        scoring = runtime.scoring
+        metrics.scorer_unavailable(scoring.name, scoring.version, "addComment")
     return decision
 
 
@@ -131,6 +134,7 @@ async def add_comment(
     if admit is not None:
         await admit()
     decision = await judge(runtime, new.body, article, site, facts)
+    metrics.decision_made(decision)
     try:
         async with runtime.db.write() as session:
             # Likewise the article and the author's row: one statement. Without the
