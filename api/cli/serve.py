@@ -95,6 +95,9 @@ def serve(
         signal.signal(stopping, _remove_metrics)
     # On SIGTERM uvicorn stops accepting, lets requests in flight finish (up to the
     # grace period), then runs the lifespan shutdown: acknowledged comments are stored.
+    if settings.log_format == "json":
+        # uvicorn's loggers write through the JSON handler setup_logging installed.
+        options["log_config"] = None
     uvicorn.run(
         app,
         **options,

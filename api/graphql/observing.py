@@ -1,4 +1,5 @@
-"""A schema extension that tells the request's metrics which operation ran."""
+"""A schema extension that tells the request's metrics and logs which operation ran,
+and wraps its execution in a span when tracing is on."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ from collections.abc import Iterator
 
 from strawberry.extensions import SchemaExtension
 
+from api.observability import tracing
 from api.observability.middleware import note_operation
 
 
@@ -16,4 +18,12 @@ class Observing(SchemaExtension):
         scope = getattr(request, "scope", None)
         if scope is not None and scope.get("type") == "http":
             note_operation(scope, context.operation_name)
-        yield
+        if not tracing.active():
+            yield
+            return
+        operation = context.operation_type.value if context.operation_type else "operation"
+        with tracing.span(
+            f"graphql {operation} {context.operation_name or 'anonymous'}",
+            **{"graphql.operation.name": context.operation_name or ""},
+        ):
+            yield

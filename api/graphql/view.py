@@ -322,10 +322,12 @@ class GraphQLEndpoint(GraphQL[RequestContext, None]):
     async def get_context(
         self, request: Request | WebSocket, response: Response | WebSocket
     ) -> RequestContext:
-        request_id = request.headers.get("x-request-id") or uuid.uuid4().hex
+        state = request.scope.get("state", {})
+        request_id = (
+            state.get("request_id") or request.headers.get("x-request-id") or uuid.uuid4().hex
+        )
         if isinstance(response, Response):
             response.headers["X-Request-ID"] = request_id
-        state = request.scope.get("state", {})
         return RequestContext(
             runtime=self.runtime,
             identity=state.get("identity"),

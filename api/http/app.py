@@ -17,8 +17,9 @@ from api.graphql.schema import schema
 from api.graphql.view import GraphQLEndpoint
 from api.http.bodylimit import BodyLimit
 from api.http.config import Config
-from api.observability import metrics
+from api.observability import metrics, tracing
 from api.observability.exposition import metrics_routes
+from api.observability.logs import RequestContext
 from api.observability.middleware import Metrics
 from api.perspective.routes import perspective_routes
 from api.runtime import Runtime
@@ -112,6 +113,17 @@ def create_app(
                 max_age=600,
             ),
         )
+    # Outermost: every log line of a request names it (api/observability/logs.py).
+    middleware.insert(0, Middleware(RequestContext, secret=runtime.jwt_secret))
+    if tracing.wanted() and not tracing.active():
+        tracing.install()  # OTEL_EXPORTER_OTLP_ENDPOINT (the `otel` extra)
+    if tracing.active():
+        # The request's span encloses everything else.
+        traced, options = tracing.asgi_middleware()
+        middleware.insert(0, Middleware(traced, **options))
+        runtime.batch_listeners.append(tracing.batch_scored)
+        engines = {id(e): e for e in (runtime.db.engine, runtime.db.write_engine)}
+        tracing.watch_engines(*engines.values())
     app = Starlette(
         routes=[
             Route("/graphql", graphql, methods=["GET", "POST"]),
@@ -134,13 +146,8 @@ def create_app(
 def app_from_environment() -> Starlette:
     """The app of one `commentmod serve --workers N` worker: settings from COMMENTMOD_*;
     the parent applied the migrations."""
-    import logging
-    import sys
+    from api.observability.logs import configure
 
     settings = Config()
-    logging.basicConfig(
-        level=settings.log_level.upper(),
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-        stream=sys.stderr,
-    )
+    configure(settings.log_format, settings.log_level)
     return create_app(settings, migrate=False, freeze_heap=True)

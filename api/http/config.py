@@ -55,6 +55,8 @@ class Config(BaseSettings):
     # Dynamic int8 quantisation of transformer scorers on CPU; changes scores, so off.
     quantize: Literal["int8"] | None = None
     log_level: str = "INFO"
+    # "json": one JSON object a line, uvicorn's access log included (docs/operations.md).
+    log_format: Literal["text", "json"] = "text"
     # Live updates. Without a Redis URL, events reach this process's subscribers only.
     redis_url: str | None = None
     # Namespaces the pub/sub channel ("<prefix>:events"): processes that share it share events.

@@ -1,5 +1,6 @@
 """The observability wing: what an operator scrapes, reads and traces.
-`metrics` defines the Prometheus metrics (multiprocess-aware under `serve --workers N`)
+`logs` formats log lines (JSON with COMMENTMOD_LOG_FORMAT=json) and notes each request's
+id for them; `metrics` defines the Prometheus metrics (multiprocess-aware under `serve --workers N`)
 and the small functions the other wings call to record into them; `middleware`
 counts and times every request by GraphQL operation name and status, and the open
 WebSocket connections; `exposition` serves /metrics (behind a token) or a separate port.

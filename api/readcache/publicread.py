@@ -315,6 +315,9 @@ _ids = itertools.count(1)
 
 
 def _request_id(scope: Scope) -> str:
+    noted = (scope.get("state") or {}).get("request_id")  # api/observability/logs.py
+    if isinstance(noted, str):
+        return noted
     given = _header(scope, b"x-request-id")
     return given.decode("latin-1")[:64] if given else f"{_ID_PREFIX}{next(_ids):x}"
 

@@ -17,7 +17,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from api.http.auth import Identity
 from api.http.errors import BadUserInput, CommentsClosed, Conflict, NotFound
 from api.live.changes import NEW, CommentState, comment_events
-from api.observability import metrics
+from api.observability import metrics, tracing
 from api.runtime import Runtime
 from api.services import feedback, sanctions, validation
 from api.services.users import remember, remember_found
@@ -78,7 +78,8 @@ async def judge(
         timeout=settings.scorer_timeout,
         author=author or AuthorFacts(),
     )
-    decision = await decide(body, context)
+    with tracing.span("moderation.pipeline"):
+        decision = await decide(body, context)
     if any(r.code is ReasonCode.SCORER_UNAVAILABLE for r in decision.reasons):
         runtime.counters["scorer_unavailable"] += 1
         scoring = runtime.scoring
