@@ -268,3 +268,18 @@ class UsedConsoleLink(SQLModel, table=True):
     used_at: datetime = Field(default_factory=utcnow)
 
     __table_args__ = (Index("ix_used_console_link_expiry", "expires_at"),)
+
+
+class ExternalModeration(SQLModel, table=True):
+    """The site's external moderation endpoint (moderation/external.py): one row, id 1,
+    set by admins. The secret signs each request; it is never read back through the API."""
+
+    __tablename__ = "external_moderation"
+
+    id: int = Field(default=1, primary_key=True)
+    enabled: bool = True
+    url: str = Field(max_length=2000)
+    secret: str = Field(max_length=200)
+    timeout_ms: int = 1500
+    updated_by: str | None = Field(default=None, max_length=200)
+    updated_at: datetime = Field(default_factory=utcnow)

@@ -8,12 +8,14 @@ from typing import Any
 import strawberry
 from graphql import GraphQLError
 from strawberry.schema.schema import DEFAULT_ALLOWED_OPERATION_TYPES
+from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext, ExecutionResult
 from strawberry.types.graphql import OperationType
 
 from api.graphql import permissions
 from api.graphql.documents import DocumentCache
 from api.graphql.errors import ErrorCodes
+from api.graphql.external import ExternalMutation, ExternalQuery
 from api.graphql.limits import RequestLimits
 from api.graphql.mutation import Mutation
 from api.graphql.observing import Observing
@@ -56,8 +58,8 @@ class Schema(strawberry.Schema):
 
 def build_schema(**kwargs: Any) -> Schema:
     schema = Schema(
-        query=Query,
-        mutation=Mutation,
+        query=merge_types("Query", (Query, ExternalQuery)),
+        mutation=merge_types("Mutation", (Mutation, ExternalMutation)),
         subscription=Subscription,
         extensions=[RequestLimits, DocumentCache, ErrorCodes, Observing],
         **kwargs,

@@ -19,6 +19,7 @@ from api.http.errors import BadUserInput, CommentsClosed, Conflict, NotFound
 from api.live.changes import NEW, CommentState, comment_events
 from api.observability import metrics, tracing
 from api.runtime import Runtime
+from api.services import external as external_service
 from api.services import feedback, sanctions, validation
 from api.services.users import remember, remember_found
 from api.services.visibility import can_see
@@ -27,6 +28,7 @@ from models.queries.settings import defaults
 from models.tables import APPROVED, Article, Comment, ModerationSettings, Report
 from moderation.author import AuthorFacts
 from moderation.decision import Decision, ReasonCode
+from moderation.external import ExternalModerator
 from moderation.pipeline import Context, decide
 
 MAX_MUTATION_ID = 200
@@ -66,6 +68,7 @@ async def judge(
     article: Article,
     site: ModerationSettings,
     author: AuthorFacts | None = None,
+    external: ExternalModerator | None = None,
 ) -> Decision:
     """Run the moderation pipeline under the site's settings and the article's overrides."""
     settings = runtime.settings
@@ -77,6 +80,8 @@ async def judge(
         policy=policy,
         timeout=settings.scorer_timeout,
         author=author or AuthorFacts(),
+        external=external,
+        article={"id": article.id, "slug": article.slug, "title": article.title},
     )
     with tracing.span("moderation.pipeline"):
         decision = await decide(body, context)
@@ -132,9 +137,10 @@ async def add_comment(
         article, _parent = await _check_target(session, new)
         assert found is not None  # else _check_target raised NOT_FOUND
         site = found[1] if found[1] is not None else defaults()
+        asking = await external_service.moderator(session)
     if admit is not None:
         await admit()
-    decision = await judge(runtime, new.body, article, site, facts)
+    decision = await judge(runtime, new.body, article, site, facts, asking)
     metrics.decision_made(decision)
     try:
         async with runtime.db.write() as session:

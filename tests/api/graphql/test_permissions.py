@@ -65,6 +65,8 @@ EXPECTED: dict[str, str] = {
     "Mutation.setUserPremoderation": MODERATOR,
     "Mutation.upsertArticle": ADMIN,
     "Mutation.updateModerationSettings": ADMIN,
+    "Query.externalModeration": ADMIN,
+    "Mutation.updateExternalModeration": ADMIN,
 }
 # Object fields that answer null to everyone but moderators and admins.
 MODERATOR_ONLY = {
