@@ -80,7 +80,12 @@ def asgi_middleware() -> tuple[Any, dict[str, Any]]:
     """The request span's middleware and its options (for starlette's Middleware)."""
     from opentelemetry.instrumentation.asgi import OpenTelemetryMiddleware
 
-    return OpenTelemetryMiddleware, {"tracer_provider": _provider}
+    # One span per request: the per-message send/receive spans would triple the spans
+    # of a cached read and tell an operator nothing the request span does not.
+    return OpenTelemetryMiddleware, {
+        "tracer_provider": _provider,
+        "exclude_spans": ["receive", "send"],
+    }
 
 
 def watch_engines(*engines: Any) -> None:
