@@ -27,12 +27,9 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 import uuid
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any
 
 import httpx
 
@@ -55,18 +52,24 @@ def token(user: str, role: str = "commenter") -> str:
     return issue_token(SECRET, Identity(user, user.title(), Role(role)), 3600)
 
 
-class Sink(BaseHTTPRequestHandler):
-    """An OTLP/HTTP endpoint that takes every export and keeps nothing."""
+# An OTLP/HTTP endpoint that takes every export and keeps nothing, in a process of its
+# own (in this one it would take the load generator's time in the "on" rounds only).
+SINK = """
+import sys
 
-    def do_POST(self) -> None:
+class Sink(BaseHTTPRequestHandler):
+    def do_POST(self):
         self.rfile.read(int(self.headers.get("content-length", "0")))
         self.send_response(200)
         self.send_header("content-type", "application/x-protobuf")
         self.send_header("content-length", "0")
         self.end_headers()
 
-    def log_message(self, *_args: Any) -> None:
+    def log_message(self, *args):
         pass
+
+ThreadingHTTPServer(("127.0.0.1", int(sys.argv[1])), Sink).serve_forever()
+"""
 
 
 def start(workdir: Path, env: dict[str, str]) -> tuple[subprocess.Popen[bytes], str]:
@@ -158,10 +161,11 @@ def main() -> None:
     parser.add_argument(
         "--on", choices=("both", "metrics", "tracing"), default="both", help="what 'on' turns on"
     )
+    parser.add_argument("--sample", type=float, default=1.0, help="share of requests traced")
     args = parser.parse_args()
 
-    sink = ThreadingHTTPServer(("127.0.0.1", free_port()), Sink)
-    threading.Thread(target=sink.serve_forever, daemon=True).start()
+    sink_port = free_port()
+    sink = subprocess.Popen([sys.executable, "-c", SINK, str(sink_port)])
     base_env = {
         k: v
         for k, v in __import__("os").environ.items()
@@ -175,9 +179,13 @@ def main() -> None:
     }
     on: dict[str, str] = {"COMMENTMOD_METRICS_TOKEN": "bench-metrics-token"}
     if args.on != "metrics":
-        on["OTEL_EXPORTER_OTLP_ENDPOINT"] = f"http://127.0.0.1:{sink.server_address[1]}"
+        on["OTEL_EXPORTER_OTLP_ENDPOINT"] = f"http://127.0.0.1:{sink_port}"
     if args.on == "tracing":
         del on["COMMENTMOD_METRICS_TOKEN"]
+    if args.on != "metrics" and args.sample < 1:
+        # The standard OTel sampler settings: a share of traces, whole.
+        on["OTEL_TRACES_SAMPLER"] = "parentbased_traceidratio"
+        on["OTEL_TRACES_SAMPLER_ARG"] = str(args.sample)
     variants: dict[str, dict[str, str]] = {"off": {}, "on": on}
     servers: dict[str, tuple[subprocess.Popen[bytes], str, str]] = {}
     with tempfile.TemporaryDirectory(prefix="bench-observability-") as tmp:
@@ -205,10 +213,10 @@ def main() -> None:
             for process, _base, _article in servers.values():
                 process.terminate()
                 process.wait(timeout=30)
-            sink.shutdown()
+            sink.terminate()
     print(
         f"\n{args.rounds} rounds x {args.seconds:g} s, {args.connections} connections; "
-        f"on = {args.on}\n"
+        f"on = {args.on}, traces sampled: {args.sample:g}\n"
     )
     print(f"{'workload':<22}{'off (req/s)':>28}{'on (req/s)':>28}{'on/off':>10}")
     for kind, label in (("read", "cached public read"), ("addComment", "addComment")):
