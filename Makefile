@@ -58,7 +58,7 @@ $(BIN)/pip-compile: $(DEV_LOCK) | $(BIN)/python
 lock: $(BIN)/pip-compile
 	$(BIN)/pip-compile $(LOCK_FLAGS) $(LOCK_ARGS) --extra learned \
 		-o $(RUNTIME_LOCK) $(LOCK_INPUTS)
-	$(BIN)/pip-compile $(LOCK_FLAGS) $(LOCK_ARGS) --extra dev --extra detoxify --extra learned \
+	$(BIN)/pip-compile $(LOCK_FLAGS) $(LOCK_ARGS) --extra dev --extra detoxify --extra learned --extra otel \
 		-c $(RUNTIME_LOCK) -o $(DEV_LOCK) $(LOCK_INPUTS)
 
 upgrade:

@@ -20,7 +20,7 @@ from api.readcache.policies import PolicyCache
 from api.readcache.responsecache import ResponseCache
 from models.database import Database, redact
 from models.migrate import upgrade
-from moderation.batcher import MicroBatcher
+from moderation.batcher import BatchListener, MicroBatcher
 from moderation.language import warm_up
 from moderation.scorers.registry import LoadedScorer, load_routed
 
@@ -59,6 +59,8 @@ class Runtime:
         self.limiter = RateLimiter(settings)
         # Events worth watching: scorer_unavailable, comments_created, ...
         self.counters: Counter[str] = Counter()
+        # Who watches every forward pass (api/observability: metrics, traces).
+        self.batch_listeners: list[BatchListener] = []
         self._loaded = scorer
         self._batcher: MicroBatcher | None = None
         self._background: set[asyncio.Task[None]] = set()
@@ -78,6 +80,7 @@ class Runtime:
                 self.scorer.scorer,
                 max_batch=self.settings.scorer_max_batch,
                 max_wait=self.settings.scorer_max_wait_ms / 1000,
+                listeners=self.batch_listeners,
             )
         return self._batcher
 

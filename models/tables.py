@@ -542,3 +542,18 @@ class NoticeEvent(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow)
 
     __table_args__ = (Index("ix_notice_event_notice", "notice_id", "id"),)
+
+
+class ExternalModeration(SQLModel, table=True):
+    """The site's external moderation endpoint (moderation/external.py): one row, id 1,
+    set by admins. The secret signs each request; it is never read back through the API."""
+
+    __tablename__ = "external_moderation"
+
+    id: int = Field(default=1, primary_key=True)
+    enabled: bool = True
+    url: str = Field(max_length=2000)
+    secret: str = Field(max_length=200)
+    timeout_ms: int = 1500
+    updated_by: str | None = Field(default=None, max_length=200)
+    updated_at: datetime = Field(default_factory=utcnow)

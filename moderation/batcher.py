@@ -8,7 +8,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Sequence
+import time
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from moderation.scorers.base import Scorer
@@ -28,16 +29,43 @@ class BatchStats:
     sizes: dict[int, int] = field(default_factory=dict)
 
 
+@dataclass(frozen=True)
+class BatchReport:
+    """One forward pass, for whoever watches (api/observability's metrics and traces):
+    the batcher itself knows nothing of how it is watched."""
+
+    scorer: str
+    version: str
+    size: int
+    # Seconds each request in the batch waited in the queue before the pass began.
+    waits: tuple[float, ...]
+    # Seconds the scorer took (failed passes included).
+    seconds: float
+    # The exception's type name when the pass failed, else None.
+    error: str | None
+
+
+BatchListener = Callable[[BatchReport], None]
+
+
 @dataclass
 class _Request:
     texts: Sequence[str]
     future: asyncio.Future[list[dict[str, float]]]
+    queued: float = field(default_factory=time.perf_counter)
 
 
 class MicroBatcher:
     """Wraps a Scorer and is one: same labels, languages, name and version."""
 
-    def __init__(self, scorer: Scorer, *, max_batch: int = 32, max_wait: float = 0.005) -> None:
+    def __init__(
+        self,
+        scorer: Scorer,
+        *,
+        max_batch: int = 32,
+        max_wait: float = 0.005,
+        listeners: Sequence[BatchListener] = (),
+    ) -> None:
         if max_batch < 1 or max_wait < 0:
             raise ValueError("max_batch must be >= 1 and max_wait >= 0")
         self.scorer = scorer
@@ -45,6 +73,7 @@ class MicroBatcher:
         self.labels, self.languages = scorer.labels, scorer.languages
         self.max_batch, self.max_wait = max_batch, max_wait
         self.stats = BatchStats()
+        self.listeners = tuple(listeners)
         self._queue: asyncio.Queue[_Request] | None = None
         self._worker: asyncio.Task[None] | None = None
 
@@ -97,6 +126,7 @@ class MicroBatcher:
             self.stats.texts += len(texts)
             self.stats.largest_batch = max(self.stats.largest_batch, len(texts))
             self.stats.sizes[len(texts)] = self.stats.sizes.get(len(texts), 0) + 1
+            began = time.perf_counter()
             try:
                 scores = await self.scorer.score(texts)
                 if len(scores) != len(texts):
@@ -105,16 +135,36 @@ class MicroBatcher:
                     )
             except Exception as exc:
                 self.stats.failures += 1
+                self._report(batch, len(texts), began, type(exc).__name__)
                 for request in batch:
                     if not request.future.done():
                         request.future.set_exception(exc)
                 continue
+            self._report(batch, len(texts), began, None)
             offset = 0
             for request in batch:
                 part = scores[offset : offset + len(request.texts)]
                 offset += len(request.texts)
                 if not request.future.done():
                     request.future.set_result(part)
+
+    def _report(self, batch: list[_Request], size: int, began: float, error: str | None) -> None:
+        if not self.listeners:
+            return
+        report = BatchReport(
+            scorer=self.name,
+            version=self.version,
+            size=size,
+            waits=tuple(began - request.queued for request in batch),
+            seconds=time.perf_counter() - began,
+            error=error,
+        )
+        for listener in self.listeners:
+            try:
+                listener(report)
+            except Exception:
+                # Watching never breaks scoring.
+                logger.exception("a batch listener failed")
 
     async def close(self) -> None:
         if self._worker is not None:

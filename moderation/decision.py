@@ -31,6 +31,10 @@ class ReasonCode(StrEnum):
     NEW_COMMENTER = "NEW_COMMENTER"
     USER_PREMODERATED = "USER_PREMODERATED"
     REPORTED = "REPORTED"
+    # The site's external moderation endpoint held or rejected it (moderation/external.py).
+    EXTERNAL = "EXTERNAL"
+    # ...or could not be asked (timeout, error, an answer too large or malformed).
+    EXTERNAL_UNAVAILABLE = "EXTERNAL_UNAVAILABLE"
 
 
 @dataclass(frozen=True)

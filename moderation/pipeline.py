@@ -14,8 +14,10 @@ from dataclasses import dataclass, field
 
 from moderation.author import AuthorFacts
 from moderation.decision import Decision, Outcome, Reason, Status
+from moderation.external import ExternalModerator, Verdict
 from moderation.phases.banned_words import banned_words
 from moderation.phases.base import Phase, PhaseInput
+from moderation.phases.external import external
 from moderation.phases.language import unsupported_language
 from moderation.phases.links import links
 from moderation.phases.new_commenter import new_commenter
@@ -42,6 +44,7 @@ PHASES: tuple[Phase, ...] = (
     user_premoderation,
     new_commenter,
     repeat_post,
+    external,
 )
 
 
@@ -52,6 +55,10 @@ class Context:
     # Seconds one scoring call may take before the comment is held unscored.
     timeout: float = 2.0
     author: AuthorFacts = field(default_factory=AuthorFacts)
+    # The site's external moderation endpoint, and what it is told besides the text
+    # and the author's standing (the article).
+    external: ExternalModerator | None = None
+    article: dict[str, object] = field(default_factory=dict)
 
 
 def combine(outcomes: Sequence[Outcome]) -> tuple[Status, tuple[Reason, ...]]:
@@ -80,6 +87,21 @@ async def score_text(
         return None, f"scorer {scorer.name} failed: {type(exc).__name__}"
 
 
+async def _ask(text: str, context: Context) -> Verdict:
+    assert context.external is not None
+    author = context.author
+    payload = {
+        "comment": {"text": text},
+        "author": {
+            "comments": author.comment_count,
+            "approvedComments": author.approved_count,
+            "premoderated": author.premoderated,
+        },
+        "article": context.article,
+    }
+    return await context.external.ask(payload)
+
+
 async def decide(text: str, context: Context, phases: Sequence[Phase] = PHASES) -> Decision:
     scorer, policy = context.scorer, context.policy
     # Which scorer reads this text: the one covering its language (routing scorers).
@@ -87,9 +109,12 @@ async def decide(text: str, context: Context, phases: Sequence[Phase] = PHASES) 
     language = route.language
     scores: dict[str, float] | None = None
     error: str | None = None
+    asked = asyncio.create_task(_ask(text, context)) if context.external else None
     # Scores for a language the model never saw mean little; don't pay for them.
     if route.covered or policy.score_unsupported_languages:
         scores, error = await score_text(scorer, text, context.timeout)
+    # The endpoint is asked while the scorer works: the two waits overlap.
+    verdict = await asked if asked is not None else None
     item = PhaseInput(
         text=text,
         policy=policy,
@@ -98,6 +123,7 @@ async def decide(text: str, context: Context, phases: Sequence[Phase] = PHASES) 
         language=language,
         scorer_languages=scorer.languages,
         author=context.author,
+        external=verdict,
     )
     status, reasons = combine([phase(item) for phase in phases])
     return Decision(

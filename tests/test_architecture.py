@@ -31,12 +31,21 @@ WINGS: dict[str, set[str] | str] = {
     BASE: set(),
     "api.web": set(),
     "api.live": set(),
+    # Metrics, logs, traces: a ground floor beside api.http that every wing records into.
+    "api.observability": {BASE},
     "api.runtime": {BASE, "api.live", "api.readcache"},
-    "api.services": {BASE, "api.live", "api.runtime"},
-    "api.graphql": {BASE, "api.live", "api.runtime", "api.services", "api.readcache"},
-    "api.readcache": {BASE, "api.live", "api.runtime", "api.graphql"},
-    "api.perspective": {BASE, "api.runtime", "api.services"},
-    "api.webhooks": {BASE, "api.runtime", "api.services"},
+    "api.services": {BASE, "api.live", "api.runtime", "api.observability"},
+    "api.graphql": {
+        BASE,
+        "api.live",
+        "api.runtime",
+        "api.services",
+        "api.readcache",
+        "api.observability",
+    },
+    "api.readcache": {BASE, "api.live", "api.runtime", "api.graphql", "api.observability"},
+    "api.perspective": {BASE, "api.runtime", "api.services", "api.observability"},
+    "api.webhooks": {BASE, "api.runtime", "api.services", "api.observability"},
 }
 
 # GraphQL types that name each other (an article's comments, a comment's article):

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import logging
-import sys
 from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
@@ -26,11 +24,10 @@ def process_config(database_url: str | None = None) -> Config:
 
 
 def setup_logging(settings: Config) -> None:
-    logging.basicConfig(
-        level=settings.log_level.upper(),
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-        stream=sys.stderr,
-    )
+    """Text, or JSON lines with COMMENTMOD_LOG_FORMAT=json (api/observability/logs.py)."""
+    from api.observability.logs import configure
+
+    configure(settings.log_format, settings.log_level)
 
 
 @click.group()

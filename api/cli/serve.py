@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
+import signal
 from typing import TYPE_CHECKING, Any
 
 import click
@@ -39,6 +40,10 @@ def serve(
     host: str, port: int, database_url: str | None, demo: bool, no_migrate: bool, workers: int
 ) -> None:
     """Run the GraphQL server."""
+    # First: every process's metrics go to files here (before any metric exists).
+    from api.observability.exposition import multiprocess_dir, serve_port
+
+    metrics_dir = multiprocess_dir()
     import uvicorn
 
     from api.http.allocator import return_large_blocks
@@ -86,8 +91,22 @@ def serve(
 
     for name, url in page_urls(host, port, production=settings.production):
         logging.getLogger("commentmod").info("%-12s %s", name, url)
+    serve_port(settings)  # COMMENTMOD_METRICS_PORT: its own listener, all workers' figures
+
+    def _remove_metrics(signum: int, _frame: object) -> None:
+        # uvicorn hands a stopping signal back once it has shut down, and the process
+        # then ends by it: remove the metrics directory first.
+        metrics_dir.cleanup()
+        signal.signal(signum, signal.SIG_DFL)
+        signal.raise_signal(signum)
+
+    for stopping in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(stopping, _remove_metrics)
     # On SIGTERM uvicorn stops accepting, lets requests in flight finish (up to the
     # grace period), then runs the lifespan shutdown: acknowledged comments are stored.
+    if settings.log_format == "json":
+        # uvicorn's loggers write through the JSON handler setup_logging installed.
+        options["log_config"] = None
     uvicorn.run(
         app,
         **options,
@@ -101,6 +120,7 @@ def serve(
         # Clients send small messages (subscribe, complete, pong).
         ws_max_size=1024 * 1024,
     )
+    metrics_dir.cleanup()
 
 
 def announce_mode(settings: Config) -> None:

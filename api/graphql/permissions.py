@@ -90,6 +90,8 @@ RULES: dict[str, Rule] = {
     "Mutation.upsertArticle": ADMIN,
     "Query.moderationSettings": ADMIN,
     "Mutation.updateModerationSettings": ADMIN,
+    "Query.externalModeration": ADMIN,
+    "Mutation.updateExternalModeration": ADMIN,
     "Mutation.updateArticleModeration": MODERATOR,
     "Mutation.claimComments": MODERATOR,
     # The caller has no session yet: the link's own token is the credential.

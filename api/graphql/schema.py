@@ -15,10 +15,12 @@ from strawberry.types.graphql import OperationType
 from api.graphql import permissions
 from api.graphql.documents import DocumentCache
 from api.graphql.errors import ErrorCodes
+from api.graphql.external import ExternalMutation, ExternalQuery
 from api.graphql.limits import RequestLimits
 from api.graphql.mutation import Mutation as CoreMutation
 from api.graphql.mutations_authors import AuthorMutation
 from api.graphql.mutations_compliance import ComplianceMutation
+from api.graphql.observing import Observing
 from api.graphql.query import Query as CoreQuery
 from api.graphql.query_audit import AuditQuery
 from api.graphql.query_compliance import ComplianceQuery
@@ -30,16 +32,21 @@ from api.graphql.webhooks import WebhooksMutation, WebhooksQuery
 # Each area's root fields live in its own module; they are joined here (add a line,
 # don't rewrite).
 ROOT_QUERY = merge_types(
-    "Query", (CoreQuery, WebhooksQuery, UserDataQuery, AuditQuery, ComplianceQuery)
+    "Query",
+    (CoreQuery, WebhooksQuery, UserDataQuery, AuditQuery, ComplianceQuery, ExternalQuery),
 )
 ROOT_MUTATION = merge_types(
     "Mutation",
-    (CoreMutation, AuthorMutation, WebhooksMutation, UserDataMutation, ComplianceMutation),
+    (
+        CoreMutation,
+        AuthorMutation,
+        WebhooksMutation,
+        UserDataMutation,
+        ComplianceMutation,
+        ExternalMutation,
+    ),
 )
 ROOT_SUBSCRIPTION = merge_types("Subscription", (CoreSubscription, AuthorSubscription))
-
-Query = merge_types("Query", (CoreQuery, AuditQuery, ComplianceQuery))
-Mutation = merge_types("Mutation", (CoreMutation, ComplianceMutation))
 
 
 class Schema(strawberry.Schema):
@@ -80,7 +87,7 @@ def build_schema(**kwargs: Any) -> Schema:
         query=ROOT_QUERY,
         mutation=ROOT_MUTATION,
         subscription=ROOT_SUBSCRIPTION,
-        extensions=[RequestLimits, DocumentCache, ErrorCodes],
+        extensions=[RequestLimits, DocumentCache, ErrorCodes, Observing],
         **kwargs,
     )
     permissions.apply(schema._schema)

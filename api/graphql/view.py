@@ -41,10 +41,12 @@ from strawberry.types.unset import UNSET, UnsetType
 
 from api.graphql.context import RequestContext
 from api.graphql.fanout import Fanout
+from api.graphql.mediatype import negotiated
 from api.graphql.schema import Schema
 from api.http import jsonbody
 from api.http.auth import Identity, InvalidToken, bearer_token, token_expiry, verify_token
 from api.http.jsonbody import InvalidJSON
+from api.observability import metrics
 from api.readcache.publicread import NO_STORE, PRIVATE, PublicReads
 from api.runtime import Runtime
 from api.services.users import with_standing
@@ -65,11 +67,16 @@ def unauthenticated(message: str) -> JSONResponse:
     return error_response(message, "UNAUTHENTICATED", 401, {"WWW-Authenticate": "Bearer"})
 
 
-def _authorization(scope: Scope) -> str | None:
+def _header(scope: Scope, wanted: bytes) -> bytes | None:
     for name, value in scope.get("headers") or ():
-        if name == b"authorization":
-            return bytes(value).decode("latin-1")
+        if name == wanted:
+            return bytes(value)
     return None
+
+
+def _authorization(scope: Scope) -> str | None:
+    value = _header(scope, b"authorization")
+    return value.decode("latin-1") if value is not None else None
 
 
 def _uncached(send: Send, cache_control: bytes) -> Send:
@@ -147,6 +154,7 @@ class LiveConnection(BaseGraphQLTransportWSHandler[RequestContext, None]):
             self.context.identity,
             self.close_soon,
         )
+        metrics.SUBSCRIPTIONS.inc()
         try:
             async with contextlib.aclosing(results):
                 await self._send_result_stream(operation, results)  # type: ignore[arg-type]
@@ -160,6 +168,8 @@ class LiveConnection(BaseGraphQLTransportWSHandler[RequestContext, None]):
                 await operation.send_operation_message({"id": operation.id, "type": "complete"})
             self.operations.pop(operation.id, None)
             raise
+        finally:
+            metrics.SUBSCRIPTIONS.dec()
 
     async def send_message(self, message: Message) -> None:
         if self._closing is not None:
@@ -204,6 +214,9 @@ class GraphQLEndpoint(GraphQL[RequestContext, None]):
         self.reads = PublicReads(schema, runtime)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            # application/json or application/graphql-response+json (api/graphql/mediatype.py).
+            send = negotiated(send, _header(scope, b"accept"))
         if scope["type"] in ("http", "websocket"):
             try:
                 header = _authorization(scope)
@@ -309,10 +322,12 @@ class GraphQLEndpoint(GraphQL[RequestContext, None]):
     async def get_context(
         self, request: Request | WebSocket, response: Response | WebSocket
     ) -> RequestContext:
-        request_id = request.headers.get("x-request-id") or uuid.uuid4().hex
+        state = request.scope.get("state", {})
+        request_id = (
+            state.get("request_id") or request.headers.get("x-request-id") or uuid.uuid4().hex
+        )
         if isinstance(response, Response):
             response.headers["X-Request-ID"] = request_id
-        state = request.scope.get("state", {})
         return RequestContext(
             runtime=self.runtime,
             identity=state.get("identity"),

@@ -18,6 +18,10 @@ from api.graphql.view import GraphQLEndpoint
 from api.http.allocator import return_large_blocks
 from api.http.bodylimit import BodyLimit
 from api.http.config import Config
+from api.observability import metrics, tracing
+from api.observability.exposition import metrics_routes
+from api.observability.logs import RequestContext
+from api.observability.middleware import Metrics
 from api.perspective.routes import perspective_routes
 from api.runtime import Runtime
 from api.services.retraining import scheduled_retraining
@@ -91,6 +95,14 @@ def create_app(
 
     settings = runtime.settings
     middleware = [Middleware(BodyLimit, max_bytes=settings.max_body_bytes)]
+    if settings.metrics_enabled:
+        # Outermost: counts and times what every other layer answers (api/observability).
+        middleware.insert(0, Middleware(Metrics))
+        runtime.batch_listeners.append(metrics.batch_scored)
+        db = runtime.db
+        metrics.watch_pool(db.engine, "read")
+        if db.write_engine is not db.engine:
+            metrics.watch_pool(db.write_engine, "write")
     if origins := settings.cors_origin_list():
         middleware.insert(
             0,
@@ -103,12 +115,25 @@ def create_app(
                 max_age=600,
             ),
         )
+    # Outermost: every log line of a request names it (api/observability/logs.py).
+    middleware.insert(0, Middleware(RequestContext, secret=runtime.jwt_secret))
+    if tracing.wanted() and not tracing.active():
+        tracing.install()  # OTEL_EXPORTER_OTLP_ENDPOINT (the `otel` extra)
+    if tracing.active():
+        # The request's span encloses everything else.
+        traced, options = tracing.asgi_middleware()
+        middleware.insert(0, Middleware(traced, **options))
+        runtime.batch_listeners.append(tracing.batch_scored)
+        engines = {id(e): e for e in (runtime.db.engine, runtime.db.write_engine)}
+        tracing.watch_engines(*engines.values())
     app = Starlette(
         routes=[
             Route("/graphql", graphql, methods=["GET", "POST"]),
             # Subscriptions: graphql-transport-ws on the same path.
             WebSocketRoute("/graphql", graphql),
             Route("/healthz", healthz, methods=["GET"]),
+            # Only with COMMENTMOD_METRICS_TOKEN (docs/operations.md).
+            *metrics_routes(settings),
             *perspective_routes(runtime),
             # The console and the reader page: static clients of /graphql.
             *web_routes(production=settings.production),
@@ -123,14 +148,9 @@ def create_app(
 def app_from_environment() -> Starlette:
     """The app of one `commentmod serve --workers N` worker: settings from COMMENTMOD_*;
     the parent applied the migrations."""
-    import logging
-    import sys
+    from api.observability.logs import configure
 
     settings = Config()
     return_large_blocks()
-    logging.basicConfig(
-        level=settings.log_level.upper(),
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-        stream=sys.stderr,
-    )
+    configure(settings.log_format, settings.log_level)
     return create_app(settings, migrate=False, freeze_heap=True)

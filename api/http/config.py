@@ -61,6 +61,8 @@ class Config(BaseSettings):
     # Dynamic int8 quantisation of transformer scorers on CPU; changes scores, so off.
     quantize: Literal["int8"] | None = None
     log_level: str = "INFO"
+    # "json": one JSON object a line, uvicorn's access log included (docs/operations.md).
+    log_format: Literal["text", "json"] = "text"
     # Live updates. Without a Redis URL, events reach this process's subscribers only.
     redis_url: str | None = None
     # Namespaces the pub/sub channel ("<prefix>:events"): processes that share it share events.
@@ -148,6 +150,16 @@ class Config(BaseSettings):
     webhook_max_attempts: int = Field(15, ge=1, le=100)
     # Deliveries one worker has in flight at once.
     webhook_concurrency: int = Field(16, ge=1, le=1000)
+    # Metrics (docs/operations.md): recorded and served only when one of these is set:
+    # /metrics on the main port for `Authorization: Bearer <token>`, or a separate port.
+    metrics_token: SecretStr | None = None
+    metrics_port: int | None = Field(None, ge=1, le=65535)
+    metrics_host: str = "127.0.0.1"
+
+    @property
+    def metrics_enabled(self) -> bool:
+        token = self.metrics_token.get_secret_value() if self.metrics_token else ""
+        return bool(token) or self.metrics_port is not None
 
     def scorer_options(self) -> ScorerOptions:
         return ScorerOptions(

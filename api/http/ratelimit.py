@@ -140,11 +140,11 @@ class RateLimiter:
 def client_address(peer: str | None, forwarded_for: str | None, proxies: Networks) -> str | None:
     """The client's address: the peer, unless the peer is a trusted proxy, in which
     case the right-most X-Forwarded-For entry that is not itself a trusted proxy."""
-    if peer is None or not _trusted(peer, proxies) or not forwarded_for:
+    if peer is None or not trusted(peer, proxies) or not forwarded_for:
         return peer
     hops = [hop.strip() for hop in forwarded_for.split(",") if hop.strip()]
     for hop in reversed(hops):
-        if not _trusted(hop, proxies):
+        if not trusted(hop, proxies):
             return hop if _valid(hop) else peer
     return hops[0] if hops and _valid(hops[0]) else peer
 
@@ -157,7 +157,7 @@ def _valid(address: str) -> bool:
     return True
 
 
-def _trusted(address: str, proxies: Networks) -> bool:
+def trusted(address: str, proxies: Networks) -> bool:
     try:
         parsed = ip_address(address)
     except ValueError:

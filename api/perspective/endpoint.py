@@ -20,6 +20,7 @@ from starlette.responses import JSONResponse
 
 from api.http import jsonbody
 from api.http.jsonbody import InvalidJSON
+from api.observability import metrics
 from api.perspective.protocol import (
     MAX_BODY_BYTES,
     Common,
@@ -122,6 +123,7 @@ class PerspectiveEndpoint:
         except Exception as exc:
             # The type only: a message could quote the text, which may not be logged.
             logger.warning("scorer %s failed: %s", scorer.name, type(exc).__name__)
+            metrics.scorer_unavailable(scorer.name, scorer.version, "perspective")
             raise ProtocolError(
                 503, "UNAVAILABLE", "The scoring model is unavailable; try again later."
             ) from None

@@ -1,4 +1,5 @@
-"""The Perspective routes under /v1alpha1, and the access-log filter that hides API keys."""
+"""The Perspective routes under /v1alpha1, the discovery document at /$discovery/rest,
+and the access-log filter that hides API keys."""
 
 from __future__ import annotations
 
@@ -9,6 +10,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
+from api.http.origin import public_origin
+from api.perspective.discovery import NAME, VERSION, discovery_document
 from api.perspective.endpoint import PerspectiveEndpoint
 from api.perspective.protocol import (
     ProtocolError,
@@ -41,7 +44,25 @@ def perspective_routes(runtime: Runtime) -> list[Route]:
         method = f"{request.method} {request.url.path}"
         return ProtocolError(404, "NOT_FOUND", f"Method not found: {method}").response()
 
+    proxies = runtime.settings.proxy_networks()
+
+    async def discovery(request: Request) -> JSONResponse:
+        # Google's discovery service answers ?version=v1alpha1 (and the REST path form).
+        version = request.path_params.get("version") or request.query_params.get("version")
+        api = request.path_params.get("api", NAME)
+        if api != NAME or version != VERSION:
+            return ProtocolError(
+                404, "NOT_FOUND", f"Requested entity was not found: {api} {version}"
+            ).response()
+        peer = request.client.host if request.client else None
+        origin = public_origin(
+            request.url.scheme, request.headers.get("host", ""), peer, request.headers, proxies
+        )
+        return JSONResponse(discovery_document(origin))
+
     return [
+        Route("/$discovery/rest", discovery, methods=["GET"]),
+        Route("/discovery/v1/apis/{api}/{version}/rest", discovery, methods=["GET"]),
         Route("/v1alpha1/comments:analyze", endpoint.analyze, methods=["POST"]),
         Route("/v1alpha1/comments:suggestscore", endpoint.suggest, methods=["POST"]),
         Route("/v1alpha1/{rest:path}", unknown, methods=["GET", "POST", "PUT", "PATCH", "DELETE"]),

@@ -102,6 +102,8 @@ class Plan:
     audience: Audience | None
     # The normalised document and operation: equal for texts that differ only in layout.
     key: str = ""
+    # The operation's name (given, or the document's only operation's), for metrics.
+    operation: str | None = None
 
 
 NOT_CACHEABLE = Plan(None)
@@ -168,4 +170,10 @@ def plan(
     if found is None:
         return NOT_CACHEABLE
     normal = f"{operation_name or ''}\n{print_ast(document)}"
-    return Plan(found, hashlib.sha256(normal.encode()).hexdigest())
+    named = [
+        d.name.value
+        for d in document.definitions
+        if isinstance(d, OperationDefinitionNode) and d.name is not None
+    ]
+    operation = operation_name or (named[0] if len(named) == 1 else None)
+    return Plan(found, hashlib.sha256(normal.encode()).hexdigest(), operation)

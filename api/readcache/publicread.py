@@ -30,6 +30,7 @@ from api.graphql.schema import Schema
 from api.http import jsonbody
 from api.http.auth import Identity
 from api.http.errors import BadUserInput
+from api.observability.middleware import note_operation
 from api.readcache import cacheability
 from api.readcache.cacheability import Audience, Plan
 from api.readcache.entries import Entry
@@ -159,6 +160,7 @@ class PublicReads:
             resolved = found
             if len(raw) <= MEMO_MAX_BYTES:
                 self._memo.put(memo_key, resolved)
+        note_operation(scope, resolved.plan.operation or resolved.operation_name)
         if not self._shareable(resolved, identity):
             return self._onward(scope, receive, method, resolved)
         if not self.cache.usable:
@@ -313,6 +315,9 @@ _ids = itertools.count(1)
 
 
 def _request_id(scope: Scope) -> str:
+    noted = (scope.get("state") or {}).get("request_id")  # api/observability/logs.py
+    if isinstance(noted, str):
+        return noted
     given = _header(scope, b"x-request-id")
     return given.decode("latin-1")[:64] if given else f"{_ID_PREFIX}{next(_ids):x}"
 

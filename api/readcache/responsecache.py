@@ -35,6 +35,7 @@ from api.live.events import (
     Event,
 )
 from api.live.tags import tags_of
+from api.observability import metrics
 from api.readcache.entries import CacheReply, Entry, LocalEntries
 
 logger = logging.getLogger("commentmod.cache")
@@ -79,7 +80,8 @@ class ResponseCache:
         self.local = LocalEntries(max_bytes)
         self.redis_url = redis_url
         self.prefix = f"{prefix}:cache"
-        self.stats: Counter[str] = Counter()
+        # Its /healthz figures, mirrored into Prometheus counters.
+        self.stats: Counter[str] = metrics.CacheStats()
         # When each tag was last invalidated here (wall clock); older entries are stale.
         self._invalidated: OrderedDict[str, float] = OrderedDict()
         # Tags forgotten from _invalidated count as invalidated at this time.

@@ -17,6 +17,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from api.http.auth import Identity
 from api.http.errors import BadUserInput, CommentsClosed, Conflict, NotFound
 from api.live.changes import NEW, CommentState, comment_events
+from api.observability import metrics, tracing
 from api.runtime import Runtime
 from api.services import (
     audit,
@@ -28,6 +29,7 @@ from api.services import (
     sanctions,
     validation,
 )
+from api.services import external as external_service
 from api.services.users import remember, remember_found
 from api.services.visibility import can_see
 from models.queries import articles, comments, history, reports
@@ -35,6 +37,7 @@ from models.queries.settings import defaults
 from models.tables import APPROVED, Article, Comment, ModerationSettings, Report
 from moderation.author import AuthorFacts
 from moderation.decision import Decision, ReasonCode
+from moderation.external import ExternalModerator
 from moderation.pipeline import Context, decide
 
 MAX_MUTATION_ID = 200
@@ -74,6 +77,7 @@ async def judge(
     article: Article,
     site: ModerationSettings,
     author: AuthorFacts | None = None,
+    external: ExternalModerator | None = None,
 ) -> Decision:
     """Run the moderation pipeline under the site's settings and the article's overrides."""
     settings = runtime.settings
@@ -85,10 +89,15 @@ async def judge(
         policy=policy,
         timeout=settings.scorer_timeout,
         author=author or AuthorFacts(),
+        external=external,
+        article={"id": article.id, "slug": article.slug, "title": article.title},
     )
-    decision = await decide(body, context)
+    with tracing.span("moderation.pipeline"):
+        decision = await decide(body, context)
     if any(r.code is ReasonCode.SCORER_UNAVAILABLE for r in decision.reasons):
         runtime.counters["scorer_unavailable"] += 1
+        scoring = runtime.scoring
+        metrics.scorer_unavailable(scoring.name, scoring.version, "addComment")
     return decision
 
 
@@ -137,9 +146,11 @@ async def add_comment(
         article, _parent = await _check_target(session, new)
         assert found is not None  # else _check_target raised NOT_FOUND
         site = found[1] if found[1] is not None else defaults()
+        asking = await external_service.moderator(session)
     if admit is not None:
         await admit()
-    decision = await judge(runtime, new.body, article, site, facts)
+    decision = await judge(runtime, new.body, article, site, facts, asking)
+    metrics.decision_made(decision)
     try:
         async with runtime.db.write() as session:
             # Likewise the article and the author's row: one statement. Without the

@@ -31,6 +31,7 @@ import httpx
 from sqlalchemy import update
 from sqlmodel import col
 
+from api.observability import metrics
 from api.runtime import Runtime
 from api.webhooks import signature
 from models.queries import webhooks as queries
@@ -115,6 +116,8 @@ class Worker:
         now = time.monotonic()
         skip = sorted(e for e, (_n, until) in self._paused.items() if until > now)
         async with db.read() as session:
+            if self.settings.metrics_enabled:
+                metrics.outbox_pending(await queries.pending_count(session))
             if not await queries.any_due(session, skip):
                 return 0
         lease = utcnow() + timedelta(seconds=self.settings.webhook_lease_seconds)

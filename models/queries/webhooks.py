@@ -30,6 +30,14 @@ async def any_due(session: AsyncSession, skip: Sequence[int] = ()) -> bool:
     return found.first() is not None
 
 
+async def pending_count(session: AsyncSession) -> int:
+    """Deliveries waiting (due or backing off): the outbox's depth."""
+    found = await session.exec(
+        select(func.count()).where(col(WebhookDelivery.status) == WEBHOOK_PENDING)
+    )
+    return int(found.one())
+
+
 async def claim(
     session: AsyncSession, count: int, lease_until: datetime, skip: Sequence[int] = ()
 ) -> list[WebhookDelivery]:

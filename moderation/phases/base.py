@@ -7,6 +7,7 @@ from typing import Protocol
 
 from moderation.author import AuthorFacts
 from moderation.decision import Outcome
+from moderation.external import Verdict
 from moderation.policy import Policy
 
 
@@ -21,6 +22,8 @@ class PhaseInput:
     language: str | None = None
     scorer_languages: tuple[str, ...] = ()
     author: AuthorFacts = field(default_factory=AuthorFacts)
+    # The external moderation endpoint's answer; None when none is configured.
+    external: Verdict | None = None
 
 
 class Phase(Protocol):

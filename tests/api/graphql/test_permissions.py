@@ -92,6 +92,8 @@ EXPECTED: dict[str, str] = {
     "Mutation.reportIllegalContent": ANYONE,
     "Mutation.reviewIllegalContentNotice": MODERATOR,
     "Mutation.decideIllegalContentNotice": MODERATOR,
+    "Query.externalModeration": ADMIN,
+    "Mutation.updateExternalModeration": ADMIN,
 }
 # Object fields that answer null to everyone but moderators and admins.
 MODERATOR_ONLY = {

@@ -8,13 +8,19 @@ import asyncio
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from prometheus_client.parser import text_string_to_metric_families
+from pydantic import SecretStr
+
 from api.graphql.webhooks import WebhookEventKind
+from api.http.config import Config
+from api.runtime import Runtime
 from api.services.outbox import EVENT_KINDS
 from api.webhooks.signature import sign, verify
 from api.webhooks.worker import Worker, backoff
 from models.queries import webhooks as queries
+from moderation.scorers.registry import LoadedScorer
 from tests.api.webhooks.conftest import SECRET
-from tests.support.client import Api
+from tests.support.client import Api, in_process
 from tests.support.constants import APPROVE, CLEAN, REPORT, TOXIC
 from tests.support.receiver import Receiver
 
@@ -277,3 +283,40 @@ async def test_a_failing_endpoint_is_paused_not_hammered(api: Api, receiver: Rec
     finally:
         await worker.aclose()
     await receiver.arrived(3)
+
+
+async def test_outbox_depth_is_a_metric(
+    settings: Config, receiver: Receiver, linear_scorer: LoadedScorer
+) -> None:
+    """With metrics on, the worker reports the deliveries waiting (the backlog alert)."""
+    token = "outbox-metrics-token-0123456789"
+    runtime = Runtime(
+        settings.model_copy(update={"metrics_token": SecretStr(token)}), scorer=linear_scorer
+    )
+    async with in_process(runtime) as api:
+        await register(api, receiver.url, ["COMMENT_CREATED"])
+        article = await api.create_article()
+        receiver.fail = True
+        for n in range(3):
+            await api.comment(article["id"], f"{CLEAN} ({n})", as_=api.token("ann"))
+
+        async def pending() -> float:
+            response = await api.http.get("/metrics", headers={"Authorization": f"Bearer {token}"})
+            for family in text_string_to_metric_families(response.text):
+                for sample in family.samples:
+                    if sample.name == "commentmod_outbox_pending":
+                        return sample.value
+            raise AssertionError("no commentmod_outbox_pending in /metrics")
+
+        for _ in range(200):
+            if await pending() == 3:
+                break
+            await asyncio.sleep(0.05)
+        assert await pending() == 3
+        receiver.fail = False
+        await receiver.arrived(3)
+        for _ in range(200):
+            if await pending() == 0:
+                break
+            await asyncio.sleep(0.05)
+        assert await pending() == 0

@@ -1,0 +1,198 @@
+"""The Prometheus metrics and the functions that record into them.
+
+Under `commentmod serve` every process writes its figures to files in a directory
+that `serve` makes (PROMETHEUS_MULTIPROC_DIR, prometheus-client's multiprocess mode),
+so /metrics answers the sum over all `--workers`; gauges of live things (connections,
+subscriptions, pooled database connections) add up the processes that are alive.
+Without that directory (tests, an embedding app) the figures are this process's own.
+
+Label values are bounded: GraphQL operation names are the client's to choose, so only
+the first MAX_OPERATIONS distinct well-formed names get their own series; the rest
+are counted as "other".
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections import Counter as TallyCounter
+from typing import Any, Final
+
+from prometheus_client import Counter, Gauge, Histogram
+
+from moderation.batcher import BatchReport
+from moderation.decision import Decision
+
+MAX_OPERATIONS: Final = 200
+_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,63}$")
+_known: set[str] = set()
+_known_lock = threading.Lock()
+
+REQUESTS = Counter(
+    "commentmod_requests",
+    "HTTP requests answered, by GraphQL operation name (or route) and HTTP status.",
+    ["operation", "status"],
+)
+LATENCY = Histogram(
+    "commentmod_request_duration_seconds",
+    "Time to answer a request, by GraphQL operation name (or route) and HTTP status.",
+    ["operation", "status"],
+    buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10),
+)
+DECISIONS = Counter(
+    "commentmod_comment_decisions",
+    "Moderation decisions on new comments, by status and reason (one per reason; "
+    'reason "NONE" when there was none).',
+    ["status", "reason"],
+)
+BATCH_SIZE = Histogram(
+    "commentmod_scorer_batch_size",
+    "Texts per forward pass of the micro-batcher.",
+    ["scorer", "version"],
+    buckets=(1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024),
+)
+QUEUE_WAIT = Histogram(
+    "commentmod_scorer_queue_wait_seconds",
+    "Time a scoring request waited in the micro-batcher's queue.",
+    ["scorer", "version"],
+    buckets=(0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5),
+)
+INFERENCE = Histogram(
+    "commentmod_scorer_inference_seconds",
+    "Time one forward pass took.",
+    ["scorer", "version"],
+    buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5),
+)
+SCORER_FAILURES = Counter(
+    "commentmod_scorer_failures",
+    "Forward passes that failed, by the exception's type.",
+    ["scorer", "version", "error"],
+)
+SCORER_UNAVAILABLE = Counter(
+    "commentmod_scorer_unavailable",
+    "Scoring requests that timed out or failed as their caller saw it (a comment held "
+    "with SCORER_UNAVAILABLE, a Perspective request answered 503).",
+    ["scorer", "version", "caller"],
+)
+CACHE = Counter(
+    "commentmod_response_cache_events",
+    "The public read cache: hits, misses, executions, coalesced, bypassed, "
+    "invalidations, invalidatedEntries, remoteHits, redisErrors.",
+    ["event"],
+)
+SUBSCRIPTIONS = Gauge(
+    "commentmod_subscriptions",
+    "Subscriptions open on WebSocket connections.",
+    multiprocess_mode="livesum",
+)
+WEBSOCKETS = Gauge(
+    "commentmod_websocket_connections",
+    "Open WebSocket connections.",
+    multiprocess_mode="livesum",
+)
+DB_IN_USE = Gauge(
+    "commentmod_db_connections_in_use",
+    "Database connections checked out of the pool, by engine (read, write).",
+    ["engine"],
+    multiprocess_mode="livesum",
+)
+DB_CAPACITY = Gauge(
+    "commentmod_db_pool_capacity",
+    "Connections the pool may open (pool size plus overflow), by engine.",
+    ["engine"],
+    multiprocess_mode="livesum",
+)
+# The webhook outbox's seam: the delivery worker sets it (pending rows) when it exists.
+OUTBOX_PENDING = Gauge(
+    "commentmod_outbox_pending",
+    "Webhook deliveries waiting in the outbox (set by the delivery worker).",
+    multiprocess_mode="max",
+)
+EXTERNAL = Counter(
+    "commentmod_external_moderation",
+    "Calls to the external moderation endpoint, by outcome (approve, hold, reject, "
+    "unavailable) and why it was unavailable (timeout, error, status, oversized, malformed).",
+    ["outcome", "why"],
+)
+
+
+def operation_label(name: str | None) -> str:
+    """A bounded label for a client-chosen operation name."""
+    if not name:
+        return "anonymous"
+    if not _NAME.match(name):
+        return "other"
+    if name in _known:
+        return name
+    with _known_lock:
+        if len(_known) >= MAX_OPERATIONS:
+            return "other"
+        _known.add(name)
+    return name
+
+
+def request_done(operation: str, status: int, seconds: float) -> None:
+    code = str(status)
+    REQUESTS.labels(operation, code).inc()
+    LATENCY.labels(operation, code).observe(seconds)
+
+
+def decision_made(decision: Decision) -> None:
+    status = str(decision.status)
+    reasons = {str(reason.code) for reason in decision.reasons} or {"NONE"}
+    for reason in reasons:
+        DECISIONS.labels(status, reason).inc()
+
+
+def batch_scored(report: BatchReport) -> None:
+    """A micro-batcher listener (moderation/batcher.py)."""
+    labels = (report.scorer, report.version)
+    BATCH_SIZE.labels(*labels).observe(report.size)
+    INFERENCE.labels(*labels).observe(report.seconds)
+    wait = QUEUE_WAIT.labels(*labels)
+    for seconds in report.waits:
+        wait.observe(seconds)
+    if report.error is not None:
+        SCORER_FAILURES.labels(*labels, report.error).inc()
+
+
+def scorer_unavailable(scorer: str, version: str, caller: str) -> None:
+    SCORER_UNAVAILABLE.labels(scorer, version, caller).inc()
+
+
+def outbox_pending(count: int) -> None:
+    """For the webhook delivery worker: how many deliveries wait."""
+    OUTBOX_PENDING.set(count)
+
+
+def external_outcome(outcome: str, why: str = "") -> None:
+    EXTERNAL.labels(outcome, why).inc()
+
+
+class CacheStats(TallyCounter[str]):
+    """The response cache's tally (its /healthz figures), mirrored into CACHE."""
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        delta = value - self.get(key, 0)
+        super().__setitem__(key, value)
+        if delta > 0:
+            CACHE.labels(key).inc(delta)
+
+
+def watch_pool(engine: Any, name: str) -> None:
+    """Count a SQLAlchemy engine's checked-out connections (pool events)."""
+    from sqlalchemy import event
+
+    sync = getattr(engine, "sync_engine", engine)
+    gauge = DB_IN_USE.labels(name)
+    pool = sync.pool
+    size = pool.size() if callable(getattr(pool, "size", None)) else 1
+    DB_CAPACITY.labels(name).set(size + max(0, getattr(pool, "_max_overflow", 0)))
+
+    @event.listens_for(sync, "checkout")
+    def _out(*_args: Any) -> None:
+        gauge.inc()
+
+    @event.listens_for(sync, "checkin")
+    def _in(*_args: Any) -> None:
+        gauge.dec()
