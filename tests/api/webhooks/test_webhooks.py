@@ -320,3 +320,43 @@ async def test_outbox_depth_is_a_metric(
                 break
             await asyncio.sleep(0.05)
         assert await pending() == 0
+
+
+NOTICE = """mutation($i: ReportIllegalContentInput!) { reportIllegalContent(input: $i) {
+  notice { id } } }"""
+DECIDE_NOTICE = """mutation($i: DecideNoticeInput!) { decideIllegalContentNotice(input: $i) {
+  notice { status } } }"""
+
+
+async def test_a_notifier_known_only_by_email_is_told_through_a_webhook(
+    api: Api, receiver: Receiver
+) -> None:
+    """DSA Art. 16: the outcome of an anonymous notice goes to the site's mailer."""
+    await register(api, receiver.url, ["NOTICE_DECIDED"])
+    article = await api.create_article()
+    comment = await api.comment(article["id"], CLEAN, as_=api.token("ann"))
+    sent = await api.data(
+        NOTICE,
+        {
+            "i": {
+                "commentId": comment["id"],
+                "lawBroken": "Incitement to hatred",
+                "explanation": "The comment calls for violence against a group.",
+                "notifierName": "Nina",
+                "notifierEmail": "nina@example.org",
+                "goodFaith": True,
+            }
+        },
+    )
+    decision = {
+        "noticeId": sent["reportIllegalContent"]["notice"]["id"],
+        "outcome": "NO_ACTION",
+        "legalGround": "Incitement to hatred",
+        "explanation": "Read in context the comment reports a threat; it makes none.",
+    }
+    await api.data(DECIDE_NOTICE, {"i": decision}, as_=api.token("mo", "moderator"))
+    (event,) = await receiver.arrived(1)
+    assert event["kind"] == "NOTICE_DECIDED"
+    told = event["data"]
+    assert told["email"] == "nina@example.org" and told["outcome"] == "NO_ACTION"
+    assert told["message"]
