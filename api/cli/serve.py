@@ -6,6 +6,7 @@ import asyncio
 import logging
 import os
 import signal
+import tempfile
 from typing import TYPE_CHECKING, Any
 
 import click
@@ -40,14 +41,28 @@ def serve(
     host: str, port: int, database_url: str | None, demo: bool, no_migrate: bool, workers: int
 ) -> None:
     """Run the GraphQL server."""
-    # First: every process's metrics go to files here (before any metric exists).
-    from api.observability.exposition import multiprocess_dir, serve_port
+    # First: every process's metrics go to files here (before any metric exists). When
+    # serve returns or fails (in a test's process, say), the process is as it was.
+    from api.observability.exposition import multiprocess_dir
 
-    metrics_dir = multiprocess_dir()
+    with multiprocess_dir() as metrics_dir:
+        _serve(host, port, database_url, demo, no_migrate, workers, metrics_dir)
+
+
+def _serve(
+    host: str,
+    port: int,
+    database_url: str | None,
+    demo: bool,
+    no_migrate: bool,
+    workers: int,
+    metrics_dir: tempfile.TemporaryDirectory[str],
+) -> None:
     import uvicorn
 
     from api.http.allocator import return_large_blocks
     from api.http.app import create_app
+    from api.observability.exposition import serve_port
     from api.runtime import Runtime
     from moderation.scorers.registry import ScorerConfigError, load_routed
 

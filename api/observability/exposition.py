@@ -8,9 +8,11 @@ on its own listener (bind it to an internal interface: COMMENTMOD_METRICS_HOST).
 
 from __future__ import annotations
 
+import contextlib
 import hmac
 import os
 import tempfile
+from collections.abc import Iterator
 
 from prometheus_client import (
     CONTENT_TYPE_LATEST,
@@ -63,15 +65,26 @@ def metrics_routes(settings: Config) -> list[Route]:
     return [Route("/metrics", metrics, methods=["GET"])]
 
 
-def multiprocess_dir() -> tempfile.TemporaryDirectory[str]:
+@contextlib.contextmanager
+def multiprocess_dir() -> Iterator[tempfile.TemporaryDirectory[str]]:
     """`serve`: a fresh directory for every process's figures, removed at exit. It must
-    be set before any metric exists, so serve calls this first thing."""
+    be set before any metric exists, so serve enters this first thing; on the way out
+    the process is back in single-process mode (a test may run serve in its process)."""
     directory = tempfile.TemporaryDirectory(prefix="commentmod-metrics-")
+    before = os.environ.get(MULTIPROC_ENV)
     os.environ[MULTIPROC_ENV] = directory.name
     # prometheus-client picks its value class on import; pick again now the
     # directory is known (nothing has created a metric yet).
     values.ValueClass = values.get_value_class()  # type: ignore[no-untyped-call]
-    return directory
+    try:
+        yield directory
+    finally:
+        directory.cleanup()
+        if before is None:
+            os.environ.pop(MULTIPROC_ENV, None)
+        else:
+            os.environ[MULTIPROC_ENV] = before
+        values.ValueClass = values.get_value_class()  # type: ignore[no-untyped-call]
 
 
 def serve_port(settings: Config) -> None:

@@ -167,3 +167,32 @@ def test_serve_removes_its_metrics_directory(tmp_path: Path) -> None:
         ]
         assert len(dirs) == 1
     assert not dirs[0].exists()
+
+
+def test_serve_run_in_a_process_leaves_it_in_single_process_mode(tmp_path: Path) -> None:
+    """`serve` switches prometheus-client to files in a directory of its own; when it
+    returns (here: it refuses a scorer), the process counts in memory again."""
+    import os
+
+    from click.testing import CliRunner
+
+    from api.cli.main import cli
+    from api.observability import metrics
+
+    before = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+    result = CliRunner().invoke(
+        cli,
+        [
+            "serve",
+            "--port",
+            str(free_port()),
+            "--database-url",
+            f"sqlite+aiosqlite:///{tmp_path}/x.db",
+        ],
+        env={"COMMENTMOD_SCORER": "no-such-scorer"},
+    )
+    assert result.exit_code != 0
+    assert os.environ.get("PROMETHEUS_MULTIPROC_DIR") == before
+    # A new labelled child gets an in-memory value (a file in the removed directory
+    # would fail here).
+    metrics.external_outcome("test", uuid.uuid4().hex)
