@@ -68,7 +68,10 @@ def test_graphql_http_audit_passes_without_warnings(tmp_path: Path) -> None:
         npm = shutil.which("npm")
         assert npm, "npm is needed for this test (node 20 and npm)"
         subprocess.run([npm, "ci", "--no-audit", "--no-fund"], cwd=AUDIT, check=True, timeout=300)
-    with serving(tmp_path, clean_env(COMMENTMOD_SCORER="linear")) as server:
+    # The audit's variables checks ask `__type(name: $name)`: introspection, which
+    # production (the default) refuses on purpose. The protocol is the same in both.
+    env = clean_env(COMMENTMOD_SCORER="linear", COMMENTMOD_ENV="development")
+    with serving(tmp_path, env) as server:
         result = subprocess.run(
             ["node", "audit.js"],
             cwd=AUDIT,

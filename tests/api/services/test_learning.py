@@ -232,20 +232,26 @@ async def test_a_biased_batch_of_decisions_is_kept_inactive(
     assert not api.runtime.refresh_learned()
 
     # A moderator can still turn it on by hand, and roll back.
-    env = {"COMMENTMOD_MODELS_DIR": str(settings.models_dir)}
-    runner = CliRunner()
-    assert runner.invoke(cli, ["models", "activate", refused.id], env=env).exit_code == 0
+    # The commands run as from a shell: in a thread of their own (no running event
+    # loop), on this test's database (an activation is written to the audit log).
+    env = _env(settings)
+
+    async def invoke(*args: str) -> Result:
+        return await asyncio.to_thread(CliRunner().invoke, cli, list(args), env=env)
+
+    activated = await invoke("models", "activate", refused.id)
+    assert activated.exit_code == 0, activated.output
     assert store.active() == refused.id
-    listing = runner.invoke(cli, ["models", "list"], env=env)
+    listing = await invoke("models", "list")
     assert f"*\t{refused.id}" in listing.output
-    assert runner.invoke(cli, ["models", "activate", cold], env=env).exit_code == 0
+    assert (await invoke("models", "activate", cold)).exit_code == 0
     assert store.active() == cold
     events = json.loads((settings.resolved_models_dir() / "manifest.json").read_text())["events"]
     assert [e["event"] for e in events][-3:] == ["kept inactive", "activated", "activated"]
-    bad = runner.invoke(cli, ["models", "activate", "v9999-20200101T000000"], env=env)
+    bad = await invoke("models", "activate", "v9999-20200101T000000")
     assert bad.exit_code != 0 and "no model version" in bad.output
 
-    figures = runner.invoke(cli, ["models", "evaluate"], env=env)
+    figures = await invoke("models", "evaluate")
     assert figures.exit_code == 0, figures.output
     rows = {tuple(line.split("\t")[:2]): line.split("\t") for line in figures.output.splitlines()}
     learned_auc = float(rows[(f"learned@{cold}", "toxicity")][4])
