@@ -76,12 +76,24 @@ lint: $(DEV_STAMP)
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 
-# The second run repeats the whole suite on PostgreSQL (one database per run).
+# The second run repeats on PostgreSQL what touches a database (one database per run).
+# The two runs go side by side, one a core, each with its own log and temporary files;
+# both logs are printed, and either one failing fails the target.
 POSTGRES_TEST_URL ?= postgresql+asyncpg://postgres@127.0.0.1:5432/test
+PASSES := $(VENV)/passes
 
 test: lint
-	$(BIN)/pytest -q
-	COMMENTMOD_TEST_POSTGRES=$(POSTGRES_TEST_URL) $(BIN)/pytest -q
+	@rm -rf $(PASSES) && mkdir -p $(PASSES)
+	@( $(BIN)/pytest -q -p no:cacheprovider --basetemp=$(PASSES)/sqlite-tmp \
+		> $(PASSES)/sqlite.log 2>&1; echo $$? > $(PASSES)/sqlite.rc ) & \
+	( COMMENTMOD_TEST_POSTGRES=$(POSTGRES_TEST_URL) $(BIN)/pytest -q -p no:cacheprovider \
+		--basetemp=$(PASSES)/postgres-tmp > $(PASSES)/postgres.log 2>&1; \
+		echo $$? > $(PASSES)/postgres.rc ) & \
+	wait; \
+	for pass in sqlite postgres; do \
+		echo "==== $$pass pass ===="; cat $(PASSES)/$$pass.log; \
+	done; \
+	test "$$(cat $(PASSES)/sqlite.rc)" = 0 && test "$$(cat $(PASSES)/postgres.rc)" = 0
 
 test-sqlite: lint
 	$(BIN)/pytest -q
