@@ -31,7 +31,7 @@ class Detected:
     language: str | None
     confidence: float
     # The most likely language however weak (a report, never a reason to hold);
-    # None only when the text is too short to guess.
+    # None only when the text is too short to guess or is in no language at all.
     guess: str | None = None
 
 
@@ -46,6 +46,10 @@ def warm_up() -> None:
     """Load the model now (about a second) rather than on the first comment."""
     _identifier()
 
+
+# Codes that name no language: py3langid answers "zxx" (no linguistic content) for
+# strings of digits, hex or symbols, sometimes confidently; that is no route to a scorer.
+_NO_LANGUAGE = frozenset({"zxx", "und", "mul"})
 
 # Languages written in the Arabic script that py3langid may tell apart on longer texts.
 _OTHER_ARABIC_SCRIPT = frozenset({"fa", "ur", "ps"})
@@ -104,6 +108,8 @@ def detect(text: str) -> Detected:
         return Detected(None, 0.0)
     language, confidence = _identifier().classify(text)
     confidence = float(confidence)
+    if str(language) in _NO_LANGUAGE:
+        return Detected(None, confidence)
     return Detected(
         str(language) if confidence >= MIN_CONFIDENCE else None, confidence, str(language)
     )

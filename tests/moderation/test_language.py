@@ -25,6 +25,17 @@ def test_short_texts_are_uncertain(text: str) -> None:
     assert detect(text).language is None
 
 
+def test_text_in_no_language_is_no_language() -> None:
+    """py3langid answers "zxx" (no linguistic content), sometimes confidently, for a run of
+    hex: that names no scorer, so it must read as undetected, never as a language."""
+    from moderation.language import _identifier
+
+    text = "you stupid idiot marker0fc35759f4cf"
+    assert _identifier().classify(text)[0] == "zxx"
+    detected = detect(text)
+    assert detected.language is None and detected.guess is None
+
+
 @pytest.mark.parametrize(
     "text",
     [

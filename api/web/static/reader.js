@@ -49,6 +49,10 @@ const state = {
   endCursor: null,
   hasNextPage: false,
   count: 0,
+  // Whether each comment the live events touched counts as published: the same change can
+  // arrive more than once (the mutation's answer, commentChanged, commentRemoved), and the
+  // count must move once per change, whatever order they come in.
+  counted: new Map(),
   live: null,
   stop: [],
   notifications: [],
@@ -127,6 +131,7 @@ async function reloadThread() {
     slug, after: null, orderBy: state.orderBy, signedIn: Boolean(state.token),
   }, state.token);
   state.count = data.article.commentCount;
+  state.counted.clear();
   showThread(data.article.comments);
 }
 
@@ -158,6 +163,20 @@ async function loadMore() {
 
 function updateCount() {
   $("comment-count").textContent = `(${state.count})`;
+}
+
+function countIn(id) {
+  if (state.counted.get(id) === true) return;
+  state.counted.set(id, true);
+  state.count += 1;
+  updateCount();
+}
+
+function countOut(id) {
+  if (state.counted.get(id) === false) return;
+  state.counted.set(id, false);
+  state.count = Math.max(0, state.count - 1);
+  updateCount();
 }
 
 function findComment(id) {
@@ -250,10 +269,7 @@ function openEdit(element, node) {
 async function deleteOwn(element, node) {
   try {
     const data = await request(DELETE, { input: { commentId: node.id } }, state.token);
-    if (node.status === "APPROVED") {
-      state.count = Math.max(0, state.count - 1);
-      updateCount();
-    }
+    if (node.status === "APPROVED") countOut(node.id);
     redraw(element, data.deleteComment.comment);
   } catch (error) {
     showError(errorMessage(error));
@@ -379,8 +395,7 @@ function startLive() {
   const articleId = state.article.id;
   state.live.subscribe(`subscription Added($a: ID!) { commentAdded(articleId: $a) { ${FIELDS} } }`, { a: articleId }, {
     next: ({ commentAdded: comment }) => {
-      state.count += 1;
-      updateCount();
+      countIn(comment.id);
       const existing = findComment(comment.id);
       if (existing) {
         existing.querySelector(":scope > .meta .badge")?.remove();
@@ -393,8 +408,7 @@ function startLive() {
   });
   state.live.subscribe(`subscription Removed($a: ID!) { commentRemoved(articleId: $a) }`, { a: articleId }, {
     next: ({ commentRemoved: id }) => {
-      state.count = Math.max(0, state.count - 1);
-      updateCount();
+      countOut(id);
       const element = findComment(id);
       if (element && !element.classList.contains("mine")) element.remove();
     },
@@ -403,10 +417,7 @@ function startLive() {
     next: ({ commentChanged: comment }) => {
       const element = findComment(comment.id);
       if (!element || element.querySelector(":scope > .edit-form")) return;
-      if (comment.deletedAt && !element.querySelector(":scope > .body.deleted") && comment.status === "APPROVED") {
-        state.count = Math.max(0, state.count - 1);
-        updateCount();
-      }
+      if (comment.deletedAt && comment.status === "APPROVED") countOut(comment.id);
       redraw(element, comment);
     },
   });

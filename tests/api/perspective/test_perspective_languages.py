@@ -25,6 +25,8 @@ def body(text: str, **extra: Any) -> dict[str, Any]:
         ("مرحبا بكم في الموقع، شكرا على المقال المفيد", ["en"], ["ar"], ["en"]),
         # Too short to guess at all.
         ("ok!", None, [], ["en"]),
+        # py3langid calls it "zxx", no language: scored by the default, never refused.
+        ("you stupid idiot marker0fc35759f4cf", None, [], ["en"]),
     ],
 )
 async def test_analyze_reports_the_detected_language(
