@@ -118,7 +118,8 @@ def create_app(
     # Outermost: every log line of a request names it (api/observability/logs.py).
     middleware.insert(0, Middleware(RequestContext, secret=runtime.jwt_secret))
     if tracing.wanted() and not tracing.active():
-        tracing.install()  # OTEL_EXPORTER_OTLP_ENDPOINT (the `otel` extra)
+        # OTEL_EXPORTER_OTLP_ENDPOINT (the `otel` extra)
+        tracing.install(per_second=settings.traces_per_second)
     if tracing.active():
         # The request's span encloses everything else.
         traced, options = tracing.asgi_middleware()

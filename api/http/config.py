@@ -155,6 +155,9 @@ class Config(BaseSettings):
     metrics_token: SecretStr | None = None
     metrics_port: int | None = Field(None, ge=1, le=65535)
     metrics_host: str = "127.0.0.1"
+    # Tracing (OTEL_EXPORTER_OTLP_ENDPOINT): traces started a second in each process,
+    # unless OTEL_TRACES_SAMPLER chooses (api/observability/tracing.py).
+    traces_per_second: float = Field(10.0, ge=0, le=100_000)
 
     @property
     def metrics_enabled(self) -> bool:

@@ -28,6 +28,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from api.http.config import Config
+from api.observability import metrics
 
 MULTIPROC_ENV = "PROMETHEUS_MULTIPROC_DIR"
 
@@ -42,6 +43,7 @@ def registry() -> CollectorRegistry:
 
 
 def exposition() -> bytes:
+    metrics.TALLY.flush()  # this process's latest; other workers' are a second old at most
     return generate_latest(registry())
 
 

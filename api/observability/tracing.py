@@ -9,6 +9,17 @@ SQLAlchemy instrumentation) and outgoing HTTP calls (httpx: a remote scorer). Th
 exporter is OTLP over HTTP, configured by the standard OTEL_* variables
 (OTEL_SERVICE_NAME, OTEL_EXPORTER_OTLP_HEADERS, ...).
 
+Sampling: a request that arrives with a `traceparent` follows its caller's decision;
+other requests, and work outside requests (the webhook worker, scorer batches), start
+a trace up to COMMENTMOD_TRACES_PER_SECOND times a second in each process (10; Jaeger's
+rate-limiting sampler), so tracing costs a busy server a bounded amount and a quiet one
+traces everything. OTEL_TRACES_SAMPLER=parentbased_traceidratio with OTEL_TRACES_SAMPLER_ARG
+draws a share instead; any other OTEL_TRACES_SAMPLER (`parentbased_always_on` traces
+every request) goes to the SDK as it is. Roots are drawn before the ASGI
+instrumentation runs: it reads and parses every request's headers and URL before its
+sampler is asked, which costs a cached read more than the read itself. A request left
+out skips it, and nothing inside such a request records a span.
+
 Nothing here imports opentelemetry unless tracing is installed, so the extra stays
 optional; with tracing off `span()` costs one comparison.
 """
@@ -16,10 +27,15 @@ optional; with tracing off `span()` costs one comparison.
 from __future__ import annotations
 
 import contextlib
+import contextvars
+import copy
 import os
+import random
 import time
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
+
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from moderation.batcher import BatchReport
 
@@ -28,7 +44,48 @@ if TYPE_CHECKING:
     from opentelemetry.sdk.trace.export import SpanExporter
 
 ENDPOINT_ENV = "OTEL_EXPORTER_OTLP_ENDPOINT"
+SAMPLER_ENV = "OTEL_TRACES_SAMPLER"
+SAMPLER_ARG_ENV = "OTEL_TRACES_SAMPLER_ARG"
+DEFAULT_PER_SECOND = 10.0
 _provider: TracerProvider | None = None
+
+
+class PerSecond:
+    """Roots drawn at most `rate` a second, in bursts of up to `rate` (a token bucket)."""
+
+    def __init__(self, rate: float) -> None:
+        self.rate = rate
+        self.tokens = rate
+        self.last = time.monotonic()
+
+    def take(self) -> bool:
+        now = time.monotonic()
+        self.tokens = min(self.rate, self.tokens + (now - self.last) * self.rate)
+        self.last = now
+        if self.tokens < 1.0:
+            return False
+        self.tokens -= 1.0
+        return True
+
+    def __str__(self) -> str:
+        return f"{self.rate:g}/s"
+
+
+class Share:
+    """Each root drawn with probability `ratio`."""
+
+    def __init__(self, ratio: float) -> None:
+        self.ratio = ratio
+
+    def take(self) -> bool:
+        return self.ratio >= 1.0 or random.random() < self.ratio
+
+    def __str__(self) -> str:
+        return f"{self.ratio:g}"
+
+
+Draw = PerSecond | Share
+_draw: Draw | None = None
 
 
 def wanted() -> bool:
@@ -39,16 +96,46 @@ def active() -> bool:
     return _provider is not None
 
 
-def install(exporter: SpanExporter | None = None) -> TracerProvider:
+def draw_from_environment(per_second: float = DEFAULT_PER_SECOND) -> Draw | None:
+    """How roots are drawn: `per_second` unless OTEL_TRACES_SAMPLER says otherwise; None
+    when it names a sampler other than parentbased_traceidratio (the SDK applies it)."""
+    sampler = os.environ.get(SAMPLER_ENV, "").strip().lower()
+    if not sampler:
+        return PerSecond(per_second)
+    if sampler != "parentbased_traceidratio":
+        return None
+    try:
+        ratio = float(os.environ.get(SAMPLER_ARG_ENV, "").strip() or "1")
+    except ValueError:
+        ratio = 1.0  # as the SDK does with an unreadable argument
+    return Share(min(max(ratio, 0.0), 1.0))
+
+
+def install(
+    exporter: SpanExporter | None = None,
+    draw: Draw | str | None = "environment",
+    per_second: float = DEFAULT_PER_SECOND,
+) -> TracerProvider:
     """Start tracing in this process: to `exporter` as each span ends (tests), else
-    in batches to the OTLP endpoint."""
-    global _provider
+    in batches to the OTLP endpoint. `draw` chooses the roots traced (None: the SDK's
+    sampler from OTEL_TRACES_SAMPLER); by default from the environment and `per_second`."""
+    global _provider, _draw
     from opentelemetry.sdk.resources import Resource
     from opentelemetry.sdk.trace import TracerProvider
     from opentelemetry.sdk.trace.export import BatchSpanProcessor, SimpleSpanProcessor
+    from opentelemetry.sdk.trace.sampling import ParentBased
 
+    _draw = draw_from_environment(per_second) if isinstance(draw, str) else draw
     resource = Resource.create({"service.name": os.environ.get("OTEL_SERVICE_NAME", "commentmod")})
-    provider = TracerProvider(resource=resource)
+    if _draw is None:
+        provider = TracerProvider(resource=resource)
+    else:
+        # Every span below a root follows its parent.
+        # Every span below a root follows its parent. Work outside requests draws
+        # from a budget of its own: a worker polling each second would spend the
+        # requests' budget otherwise.
+        outside = copy.copy(_draw)
+        provider = TracerProvider(resource=resource, sampler=ParentBased(_roots(outside)))
     if exporter is None:
         from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
 
@@ -63,7 +150,7 @@ def install(exporter: SpanExporter | None = None) -> TracerProvider:
 
 
 def uninstall() -> None:
-    global _provider
+    global _provider, _draw
     if _provider is None:
         return
     from opentelemetry.instrumentation.httpx import HTTPXClientInstrumentor
@@ -74,18 +161,68 @@ def uninstall() -> None:
         SQLAlchemyInstrumentor().uninstrument()
     _provider.shutdown()
     _provider = None
+    _draw = None
+
+
+# Where the running code is: outside any request, in a request `SampledRequests` let
+# through to the instrumentation, or in one it left out.
+OUTSIDE, TRACED, LEFT_OUT = 0, 1, 2
+_request: contextvars.ContextVar[int] = contextvars.ContextVar("commentmod_request", default=0)
+
+
+def _roots(outside: Draw) -> Any:
+    """The sampler for spans without a parent: a request's (drawn already, by
+    `SampledRequests`), or background work's (drawn here from `outside`)."""
+    from opentelemetry.sdk.trace.sampling import ALWAYS_OFF, ALWAYS_ON, Sampler, SamplingResult
+
+    class Roots(Sampler):
+        def should_sample(self, *args: Any, **kwargs: Any) -> SamplingResult:
+            where = _request.get()
+            # Inside a request the draw happened before the instrumentation ran.
+            keep = outside.take() if where == OUTSIDE else where == TRACED
+            return (ALWAYS_ON if keep else ALWAYS_OFF).should_sample(*args, **kwargs)
+
+        def get_description(self) -> str:
+            return f"CommentmodRoots{{{outside}}}"
+
+    return Roots()
 
 
 def asgi_middleware() -> tuple[Any, dict[str, Any]]:
     """The request span's middleware and its options (for starlette's Middleware)."""
-    from opentelemetry.instrumentation.asgi import OpenTelemetryMiddleware
+    return SampledRequests, {"draw": _draw}
 
-    # One span per request: the per-message send/receive spans would triple the spans
-    # of a cached read and tell an operator nothing the request span does not.
-    return OpenTelemetryMiddleware, {
-        "tracer_provider": _provider,
-        "exclude_spans": ["receive", "send"],
-    }
+
+class SampledRequests:
+    """The ASGI instrumentation's request span for the requests sampled: every request
+    that carries a `traceparent` (its caller decided) and those `draw` lets through (all
+    with None). The rest skip the instrumentation."""
+
+    def __init__(self, app: ASGIApp, draw: Draw | None) -> None:
+        from opentelemetry.instrumentation.asgi import OpenTelemetryMiddleware
+
+        self.app = app
+        self.draw = draw
+        # One span per request: the per-message send/receive spans would triple the
+        # spans of a cached read and tell an operator nothing the request span does not.
+        self.traced = OpenTelemetryMiddleware(
+            app, tracer_provider=_provider, exclude_spans=["receive", "send"]
+        )
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] not in ("http", "websocket"):
+            await self.app(scope, receive, send)  # the lifespan: no request to trace
+            return
+        traced = (
+            self.draw is None
+            or any(name == b"traceparent" for name, _ in scope.get("headers") or ())
+            or self.draw.take()
+        )
+        where = _request.set(TRACED if traced else LEFT_OUT)
+        try:
+            await (self.traced if traced else self.app)(scope, receive, send)
+        finally:
+            _request.reset(where)
 
 
 def watch_engines(*engines: Any) -> None:
@@ -107,8 +244,9 @@ def watch_engines(*engines: Any) -> None:
 
 @contextlib.contextmanager
 def span(name: str, **attributes: str | int | float | bool) -> Iterator[None]:
-    """A span around a block, child of the current one; nothing when tracing is off."""
-    if _provider is None:
+    """A span around a block, child of the current one; nothing when tracing is off
+    or the request was left out."""
+    if _provider is None or _request.get() == LEFT_OUT:
         yield
         return
     with _provider.get_tracer("commentmod").start_as_current_span(name, attributes=attributes):

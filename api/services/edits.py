@@ -131,7 +131,7 @@ async def edit_comment(
         await revisions.keep(session, old)
         history.record(session, comment.id, comment.status, reason="edited by its author")
         sent = await comment_notices.edited(session, comment, before.status)
-        await outbox.comment_edited(session, comment)
+        await outbox.comment_edited(session, comment, before.status)
         if comment.status != APPROVED:
             # The new text was held or refused by automated means: the author is owed why.
             await reasons.for_automated(session, comment, settings.appeal_window_days)

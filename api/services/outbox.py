@@ -128,10 +128,13 @@ async def comment_decided(
     await enqueue(session, kind, comment_payload(comment, moderatorId=moderator_id, reason=reason))
 
 
-async def comment_edited(session: AsyncSession, comment: Comment) -> None:
+async def comment_edited(session: AsyncSession, comment: Comment, before: str | None) -> None:
     """For editComment (api/services/edits.py), in its transaction, after the new
-    revision is stored."""
+    revision is stored: COMMENT_EDITED, then COMMENT_HELD or COMMENT_REJECTED when the
+    new text's judgement (by the system) changed the status it had (`before`)."""
     await enqueue(session, COMMENT_EDITED, comment_payload(comment))
+    if comment.status != before and comment.status != APPROVED:
+        await enqueue(session, DECIDED[comment.status], comment_payload(comment, moderatorId=None))
 
 
 async def comment_deleted(session: AsyncSession, comment: Comment, *, deleted_by: str) -> None:

@@ -196,3 +196,36 @@ def test_serve_run_in_a_process_leaves_it_in_single_process_mode(tmp_path: Path)
     # A new labelled child gets an in-memory value (a file in the removed directory
     # would fail here).
     metrics.external_outcome("test", uuid.uuid4().hex)
+
+
+def test_the_tally_writes_what_observing_each_request_would() -> None:
+    """Requests are tallied in the process and written in one go: the counts, the sum and
+    every latency bucket come out as if each request had been observed on its own."""
+    from prometheus_client import CollectorRegistry, Histogram
+
+    from api.observability import metrics
+    from api.observability.exposition import exposition
+
+    operation = f"Tally{uuid.uuid4().hex[:8]}"
+    durations = [0.0004, 0.001, 0.001, 0.003, 0.07, 0.07, 0.2, 3.0, 30.0]
+    for seconds in durations:
+        metrics.request_done(operation, 200, seconds)
+    metrics.request_done(operation, 400, 0.002)
+    reference = Histogram(
+        "reference", "", buckets=metrics.LATENCY._upper_bounds[:-1], registry=CollectorRegistry()
+    )
+    for seconds in durations:
+        reference.observe(seconds)
+    text = exposition().decode()  # a scrape writes this process's tally first
+    assert value(text, "commentmod_requests_total", operation=operation, status="200") == 9
+    assert value(text, "commentmod_requests_total", operation=operation, status="400") == 1
+    compared = 0
+    for sample in next(iter(reference.collect())).samples:
+        suffix = sample.name.removeprefix("reference")
+        if suffix == "_created":
+            continue
+        labels = {"operation": operation, "status": "200", **sample.labels}
+        got = value(text, f"commentmod_request_duration_seconds{suffix}", **labels)
+        assert got == pytest.approx(sample.value), (suffix, sample.labels)
+        compared += 1
+    assert compared == len(metrics.LATENCY._upper_bounds) + 2  # the buckets, count, sum

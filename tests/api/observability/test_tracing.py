@@ -4,14 +4,20 @@ each SQL statement."""
 
 from __future__ import annotations
 
+import math
+import time
 from collections.abc import Iterator
+from pathlib import Path
 
+import httpx
 import pytest
 
 from api.observability import tracing
 from api.runtime import Runtime
 from tests.support.client import in_process
 from tests.support.constants import TOXIC
+from tests.support.otlp import SpanSink
+from tests.support.servers import clean_env, serving
 
 memory = pytest.importorskip("opentelemetry.sdk.trace.export.in_memory_span_exporter")
 ADD = "mutation AddOne($i: AddCommentInput!) { addComment(input: $i) { comment { id status } } }"
@@ -20,7 +26,7 @@ ADD = "mutation AddOne($i: AddCommentInput!) { addComment(input: $i) { comment {
 @pytest.fixture
 def spans() -> Iterator[object]:
     exporter = memory.InMemorySpanExporter()
-    tracing.install(exporter)
+    tracing.install(exporter, draw=None)
     try:
         yield exporter
     finally:
@@ -60,3 +66,97 @@ async def test_tracing_is_off_without_an_endpoint(runtime: Runtime) -> None:
     async with in_process(runtime) as api:
         await api.create_article()
     assert not tracing.active()
+
+
+@pytest.mark.parametrize(
+    ("sampler", "arg", "drawn"),
+    [
+        (None, None, "5/s"),
+        ("parentbased_traceidratio", "0.25", "0.25"),
+        ("parentbased_traceidratio", None, "1"),
+        ("parentbased_traceidratio", "7", "1"),
+        ("parentbased_traceidratio", "many", "1"),
+        ("parentbased_always_on", None, None),
+        ("traceidratio", "0.5", None),
+    ],
+)
+def test_the_roots_traced_follow_otels_own_settings(
+    monkeypatch: pytest.MonkeyPatch, sampler: str | None, arg: str | None, drawn: str | None
+) -> None:
+    for name, value in ((tracing.SAMPLER_ENV, sampler), (tracing.SAMPLER_ARG_ENV, arg)):
+        if value is None:
+            monkeypatch.delenv(name, raising=False)
+        else:
+            monkeypatch.setenv(name, value)
+    draw = tracing.draw_from_environment(per_second=5)
+    assert (None if draw is None else str(draw)) == drawn
+
+
+def test_per_second_draws_at_most_its_rate(monkeypatch: pytest.MonkeyPatch) -> None:
+    now = [1000.0]
+    monkeypatch.setattr(time, "monotonic", lambda: now[0])
+    draw = tracing.PerSecond(4)
+    assert sum(draw.take() for _ in range(100)) == 4  # a burst of up to the rate
+    now[0] += 0.5
+    assert sum(draw.take() for _ in range(100)) == 2
+    now[0] += 60
+    assert sum(draw.take() for _ in range(100)) == 4  # never more than a second's worth
+
+
+async def test_requests_left_out_record_nothing_and_callers_decide_their_own(
+    runtime: Runtime,
+) -> None:
+    exporter = memory.InMemorySpanExporter()
+    tracing.install(exporter, draw=tracing.PerSecond(0))
+    try:
+        async with in_process(runtime) as api:
+            article = await api.create_article()
+            await api.data(
+                ADD, {"i": {"articleId": article["id"], "body": TOXIC}}, as_=api.token("ann")
+            )
+            # Not drawn: no request span, and nothing below it (SQL, operation, pipeline).
+            assert [s.name for s in exporter.get_finished_spans()] == []
+            trace_id = "4bf92f3577b34da6a3ce929d0e0e4736"
+            for flags, kept in (("01", True), ("00", False)):
+                exporter.clear()
+                response = await api.http.post(
+                    "/graphql",
+                    json={"query": "{ __typename }"},
+                    headers={"traceparent": f"00-{trace_id}-00f067aa0ba902b7-{flags}"},
+                )
+                assert response.status_code == 200
+                finished = exporter.get_finished_spans()
+                assert bool(finished) is kept
+                assert all(f"{s.context.trace_id:032x}" == trace_id for s in finished)
+    finally:
+        tracing.uninstall()
+
+
+def test_a_server_traces_at_most_its_rate_and_each_trace_whole(tmp_path: Path) -> None:
+    """Through `commentmod serve`, exporting to a real OTLP/HTTP receiver: with
+    COMMENTMOD_TRACES_PER_SECOND=1, a burst of 40 requests yields about one request
+    trace a second of the burst, each with its operation's span in the same trace."""
+    sink = SpanSink().start()
+    env = clean_env(
+        COMMENTMOD_TRACES_PER_SECOND="1",
+        OTEL_EXPORTER_OTLP_ENDPOINT=sink.url,
+        OTEL_BSP_SCHEDULE_DELAY="100",
+    )
+    try:
+        with serving(tmp_path, env) as server, httpx.Client(base_url=server.base) as http:
+            time.sleep(1.2)  # the start-up's health checks drew; the bucket is full again
+            sink.spans.clear()
+            began = time.monotonic()
+            for n in range(40):
+                query = f"query Probe{n} {{ __typename }}"
+                assert http.post("/graphql", json={"query": query}).status_code == 200
+            burst = time.monotonic() - began
+            sink.wait_for(lambda spans: any(name.startswith("POST") for name, _ in spans))
+            time.sleep(1.0)  # anything more would have come by now (exports every 0.1 s)
+        spans = sink.received()
+    finally:
+        sink.stop()
+    requests = {trace for name, trace in spans if name.startswith("POST /graphql")}
+    operations = {trace for name, trace in spans if name.startswith("graphql query Probe")}
+    assert 1 <= len(requests) <= 1 + math.ceil(burst), (burst, spans)
+    assert operations == requests  # whole traces: nothing of a request left out

@@ -157,6 +157,32 @@ async def test_moderation_events_arrive_signed_once_each(api: Api, receiver: Rec
     assert {d["eventId"] for d in shown} == set(receiver.ids)
 
 
+EDIT = """mutation($i: EditCommentInput!) { editComment(input: $i) {
+  comment { id status version } } }"""
+
+
+async def test_an_edit_held_again_is_heard_as_edited_and_held(
+    api: Api, receiver: Receiver
+) -> None:
+    await register(api, receiver.url, ["COMMENT_EDITED", "COMMENT_HELD", "COMMENT_APPROVED"])
+    article = await api.create_article()
+    ann = api.token("ann")
+    posted = await api.comment(article["id"], CLEAN, as_=ann)
+    assert posted["status"] == "APPROVED"
+    edit = {"commentId": posted["id"], "body": TOXIC, "version": posted["version"]}
+    held = (await api.data(EDIT, {"i": edit}, as_=ann))["editComment"]["comment"]
+    assert held["status"] == "PENDING"
+    # A second edit that stays held is an edit, not a new hold.
+    edit = {"commentId": posted["id"], "body": f"{TOXIC} again", "version": held["version"]}
+    await api.data(EDIT, {"i": edit}, as_=ann)
+    events = await receiver.arrived(3)
+    await asyncio.sleep(0.2)
+    assert sorted(receiver.kinds()) == ["COMMENT_EDITED", "COMMENT_EDITED", "COMMENT_HELD"]
+    hold = next(e for e in events if e["kind"] == "COMMENT_HELD")
+    assert hold["data"]["comment"]["id"] == posted["id"]
+    assert hold["data"]["moderatorId"] is None
+
+
 async def test_endpoint_down_then_up_gets_every_event_once(api: Api, receiver: Receiver) -> None:
     endpoint = await register(api, receiver.url, ["COMMENT_CREATED"])
     article = await api.create_article()
