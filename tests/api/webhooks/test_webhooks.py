@@ -161,9 +161,7 @@ EDIT = """mutation($i: EditCommentInput!) { editComment(input: $i) {
   comment { id status version } } }"""
 
 
-async def test_an_edit_held_again_is_heard_as_edited_and_held(
-    api: Api, receiver: Receiver
-) -> None:
+async def test_an_edit_held_again_is_heard_as_edited_and_held(api: Api, receiver: Receiver) -> None:
     await register(api, receiver.url, ["COMMENT_EDITED", "COMMENT_HELD", "COMMENT_APPROVED"])
     article = await api.create_article()
     ann = api.token("ann")
