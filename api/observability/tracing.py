@@ -130,7 +130,6 @@ def install(
     if _draw is None:
         provider = TracerProvider(resource=resource)
     else:
-        # Every span below a root follows its parent.
         # Every span below a root follows its parent. Work outside requests draws
         # from a budget of its own: a worker polling each second would spend the
         # requests' budget otherwise.

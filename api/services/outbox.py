@@ -107,12 +107,17 @@ def comment_payload(comment: Comment, **extra: Any) -> dict[str, Any]:
 DECIDED = {APPROVED: COMMENT_APPROVED, REJECTED: COMMENT_REJECTED, PENDING: COMMENT_HELD}
 
 
+async def _judged_by_the_system(session: AsyncSession, comment: Comment) -> None:
+    """COMMENT_HELD or COMMENT_REJECTED for what the pipeline decided, no moderator."""
+    await enqueue(session, DECIDED[comment.status], comment_payload(comment, moderatorId=None))
+
+
 async def comment_created(session: AsyncSession, comment: Comment) -> None:
     """COMMENT_CREATED for every new comment, then COMMENT_HELD when the pipeline held it
     for a moderator, or COMMENT_REJECTED when it refused it outright."""
     await enqueue(session, COMMENT_CREATED, comment_payload(comment))
     if comment.status != APPROVED:
-        await enqueue(session, DECIDED[comment.status], comment_payload(comment, moderatorId=None))
+        await _judged_by_the_system(session, comment)
 
 
 async def comment_decided(
@@ -134,7 +139,7 @@ async def comment_edited(session: AsyncSession, comment: Comment, before: str | 
     new text's judgement (by the system) changed the status it had (`before`)."""
     await enqueue(session, COMMENT_EDITED, comment_payload(comment))
     if comment.status != before and comment.status != APPROVED:
-        await enqueue(session, DECIDED[comment.status], comment_payload(comment, moderatorId=None))
+        await _judged_by_the_system(session, comment)
 
 
 async def comment_deleted(session: AsyncSession, comment: Comment, *, deleted_by: str) -> None:
