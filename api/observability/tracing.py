@@ -18,7 +18,9 @@ draws a share instead; any other OTEL_TRACES_SAMPLER (`parentbased_always_on` tr
 every request) goes to the SDK as it is. Roots are drawn before the ASGI
 instrumentation runs: it reads and parses every request's headers and URL before its
 sampler is asked, which costs a cached read more than the read itself. A request left
-out skips it, and nothing inside such a request records a span.
+out skips it and runs with OpenTelemetry's instrumentation suppressed: nothing inside
+records a span, and the SQLAlchemy and httpx instrumentations return before they build
+one (without that each statement would build a span only for the sampler to drop).
 
 Nothing here imports opentelemetry unless tracing is installed, so the extra stays
 optional; with tracing off `span()` costs one comparison.
@@ -195,13 +197,18 @@ def asgi_middleware() -> tuple[Any, dict[str, Any]]:
 class SampledRequests:
     """The ASGI instrumentation's request span for the requests sampled: every request
     that carries a `traceparent` (its caller decided) and those `draw` lets through (all
-    with None). The rest skip the instrumentation."""
+    with None). The rest skip the instrumentation and run with instrumentation
+    suppressed (OpenTelemetry's own switch, which every instrumentation checks first)."""
 
     def __init__(self, app: ASGIApp, draw: Draw | None) -> None:
+        from opentelemetry import context
+        from opentelemetry.context import _SUPPRESS_INSTRUMENTATION_KEY
         from opentelemetry.instrumentation.asgi import OpenTelemetryMiddleware
 
         self.app = app
         self.draw = draw
+        self.context = context
+        self.suppress = _SUPPRESS_INSTRUMENTATION_KEY
         # One span per request: the per-message send/receive spans would triple the
         # spans of a cached read and tell an operator nothing the request span does not.
         self.traced = OpenTelemetryMiddleware(
@@ -217,10 +224,21 @@ class SampledRequests:
             or any(name == b"traceparent" for name, _ in scope.get("headers") or ())
             or self.draw.take()
         )
-        where = _request.set(TRACED if traced else LEFT_OUT)
+        if traced:
+            where = _request.set(TRACED)
+            try:
+                await self.traced(scope, receive, send)
+            finally:
+                _request.reset(where)
+            return
+        # Left out: the instrumentations (SQLAlchemy's, httpx's) see OpenTelemetry's
+        # suppress key and return at once, without asking the sampler for a span.
+        where = _request.set(LEFT_OUT)
+        suppressed = self.context.attach(self.context.set_value(self.suppress, True))
         try:
-            await (self.traced if traced else self.app)(scope, receive, send)
+            await self.app(scope, receive, send)
         finally:
+            self.context.detach(suppressed)
             _request.reset(where)
 
 

@@ -104,18 +104,34 @@ def test_per_second_draws_at_most_its_rate(monkeypatch: pytest.MonkeyPatch) -> N
 
 
 async def test_requests_left_out_record_nothing_and_callers_decide_their_own(
-    runtime: Runtime,
+    runtime: Runtime, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    from opentelemetry.sdk.trace import Tracer
+
+    # Every span asked for, recorded or not (the sampler decides inside start_span).
+    asked: list[str] = []
+    start_span = Tracer.start_span
+
+    def counting(self: Tracer, name: str, *args: object, **kwargs: object) -> object:
+        asked.append(name)
+        return start_span(self, name, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(Tracer, "start_span", counting)
     exporter = memory.InMemorySpanExporter()
     tracing.install(exporter, draw=tracing.PerSecond(0))
     try:
         async with in_process(runtime) as api:
             article = await api.create_article()
+            asked.clear()
             await api.data(
                 ADD, {"i": {"articleId": article["id"], "body": TOXIC}}, as_=api.token("ann")
             )
             # Not drawn: no request span, and nothing below it (SQL, operation, pipeline).
             assert [s.name for s in exporter.get_finished_spans()] == []
+            # Its SQL statements ran with instrumentation suppressed: the SQLAlchemy
+            # instrumentation returned before it asked for a span (the scorer's batch is
+            # a root of its own, asked for and dropped by the sampler).
+            assert [name for name in asked if name != "scorer.batch"] == []
             trace_id = "4bf92f3577b34da6a3ce929d0e0e4736"
             for flags, kept in (("01", True), ("00", False)):
                 exporter.clear()
