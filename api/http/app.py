@@ -20,8 +20,7 @@ from api.http.bodylimit import BodyLimit
 from api.http.config import Config
 from api.observability import metrics, tracing
 from api.observability.exposition import metrics_routes
-from api.observability.logs import RequestContext
-from api.observability.middleware import Metrics
+from api.observability.middleware import RequestContext
 from api.perspective.routes import perspective_routes
 from api.runtime import Runtime
 from api.services.retraining import scheduled_retraining
@@ -96,14 +95,13 @@ def create_app(
     settings = runtime.settings
     middleware = [Middleware(BodyLimit, max_bytes=settings.max_body_bytes)]
     if settings.metrics_enabled:
-        # Outermost: counts and times what every other layer answers (api/observability).
-        middleware.insert(0, Middleware(Metrics))
         runtime.batch_listeners.append(metrics.batch_scored)
         db = runtime.db
         metrics.watch_pool(db.engine, "read")
         if db.write_engine is not db.engine:
             metrics.watch_pool(db.write_engine, "write")
-    if origins := settings.cors_origin_list():
+    origins = settings.cors_origin_list()
+    if origins:
         middleware.insert(
             0,
             Middleware(
@@ -115,8 +113,17 @@ def create_app(
                 max_age=600,
             ),
         )
-    # Outermost: every log line of a request names it (api/observability/logs.py).
-    middleware.insert(0, Middleware(RequestContext, secret=runtime.jwt_secret))
+    # Outermost: every log line of a request names it, and with metrics on it counts and
+    # times what every other layer answers (api/observability/middleware.py).
+    middleware.insert(
+        0,
+        Middleware(
+            RequestContext,
+            secret=runtime.jwt_secret,
+            counting=settings.metrics_enabled,
+            cors=bool(origins),
+        ),
+    )
     if tracing.wanted() and not tracing.active():
         # OTEL_EXPORTER_OTLP_ENDPOINT (the `otel` extra)
         tracing.install(per_second=settings.traces_per_second)

@@ -22,11 +22,12 @@ import uuid
 from datetime import UTC, datetime
 from typing import Any, Final
 
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import Scope
 
 TEXT_FORMAT: Final = "%(asctime)s %(levelname)s %(name)s: %(message)s"
-# The request being answered in this task (its ASGI scope's state).
-_current: contextvars.ContextVar[dict[str, Any] | None] = contextvars.ContextVar(
+# The request being answered in this task (its ASGI scope's state), set by the
+# request-context middleware (api/observability/middleware.py).
+current: contextvars.ContextVar[dict[str, Any] | None] = contextvars.ContextVar(
     "commentmod_request", default=None
 )
 _STANDARD = frozenset(logging.makeLogRecord({}).__dict__) | {"message", "asctime"}
@@ -44,27 +45,9 @@ def request_id(scope: Scope) -> str:
     return uuid.uuid4().hex
 
 
-class RequestContext:
-    """ASGI middleware: notes the request's id and start, so log lines can say which
-    request they belong to (a context variable: each request runs in its own task)."""
-
-    def __init__(self, app: ASGIApp, secret: str) -> None:
-        self.app = app
-        self.key = hashlib.sha256(b"commentmod-log-user\n" + secret.encode()).digest()
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] not in ("http", "websocket"):
-            await self.app(scope, receive, send)
-            return
-        state = scope.setdefault("state", {})
-        state["request_id"] = request_id(scope)
-        state["started"] = time.perf_counter()
-        state["user_key"] = self.key
-        token = _current.set(state)
-        try:
-            await self.app(scope, receive, send)
-        finally:
-            _current.reset(token)
+def user_key(secret: str) -> bytes:
+    """The key of the user hashes in log lines, from the server's secret."""
+    return hashlib.sha256(b"commentmod-log-user\n" + secret.encode()).digest()
 
 
 def user_hash(key: bytes, user_id: str) -> str:
@@ -75,7 +58,7 @@ class RequestFields(logging.Filter):
     """Adds the current request's fields to every record (on the handler)."""
 
     def filter(self, record: logging.LogRecord) -> bool:
-        state = _current.get()
+        state = current.get()
         if state is not None:
             record.request_id = state.get("request_id")
             operation = state.get("operation")

@@ -1,4 +1,5 @@
-"""Counting and timing every request (ASGI middleware), by operation and status.
+"""The request-context middleware: each request's id and start for its log lines
+and, with metrics on, its count and time by operation and status.
 
 The operation is the GraphQL operation's name where /graphql answered one (the
 endpoint notes it in `scope["state"]["operation"]`, see `note_operation`), else a
@@ -12,7 +13,7 @@ from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from api.observability import metrics
+from api.observability import logs, metrics
 
 OPERATION = "operation"
 _ROUTES = (
@@ -38,23 +39,54 @@ def route_name(path: str) -> str:
     return "other"
 
 
-class Metrics:
-    def __init__(self, app: ASGIApp) -> None:
+def preflight(scope: Scope) -> bool:
+    """A CORS preflight: CORSMiddleware answers it and nothing inside sees it."""
+    if scope.get("method") != "OPTIONS":
+        return False
+    names = {name for name, _ in scope.get("headers") or ()}
+    return b"origin" in names and b"access-control-request-method" in names
+
+
+class RequestContext:
+    """The outermost layer but tracing's. It notes each request's id and start, so that
+    log lines say which request they belong to (a context variable: each request runs
+    in its own task; api/observability/logs.py), and with `counting` it counts and times
+    every request and counts the WebSocket connections open: one layer and one `send`
+    wrapper (for the status) do both. With `cors`, the preflights CORSMiddleware answers
+    itself are not counted (it sits inside this layer; no operation sees them)."""
+
+    def __init__(
+        self, app: ASGIApp, secret: str, counting: bool = False, cors: bool = False
+    ) -> None:
         self.app = app
+        self.key = logs.user_key(secret)
+        self.counting = counting
+        self.cors = cors
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "websocket":
+        kind = scope["type"]
+        if kind != "http" and kind != "websocket":
+            await self.app(scope, receive, send)  # the lifespan
+            return
+        state = scope.setdefault("state", {})
+        state["request_id"] = logs.request_id(scope)
+        began = state["started"] = time.perf_counter()
+        state["user_key"] = self.key
+        token = logs.current.set(state)
+        if not self.counting or (self.cors and preflight(scope)):
+            try:
+                await self.app(scope, receive, send)
+            finally:
+                logs.current.reset(token)
+            return
+        if kind == "websocket":
             metrics.WEBSOCKETS.inc()
             try:
                 await self.app(scope, receive, send)
             finally:
                 metrics.WEBSOCKETS.dec()
+                logs.current.reset(token)
             return
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        scope.setdefault("state", {})
-        began = time.perf_counter()
         status = 500
 
         async def sending(message: Message) -> None:
@@ -66,6 +98,6 @@ class Metrics:
         try:
             await self.app(scope, receive, sending)
         finally:
-            state = scope.get("state") or {}
+            logs.current.reset(token)
             operation = state.get(OPERATION) or route_name(scope.get("path", ""))
             metrics.request_done(operation, status, time.perf_counter() - began)

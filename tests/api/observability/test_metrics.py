@@ -100,6 +100,34 @@ async def test_metrics_are_not_public(
         assert (await other.http.get("/metrics")).status_code == 404
 
 
+async def test_cors_preflights_are_not_counted(
+    database_url: str, linear_scorer: LoadedScorer
+) -> None:
+    """The request-context layer counts what CORSMiddleware (inside it) passes on, not
+    the preflights it answers itself."""
+    settings = make_settings(
+        database_url, metrics_token=TOKEN, cors_origins="https://news.example.org"
+    )
+    async with in_process(Runtime(settings, scorer=linear_scorer)) as api:
+        before = await scrape(api)
+        origin = {"Origin": "https://news.example.org"}
+        answered = await api.http.options(
+            "/graphql", headers={**origin, "Access-Control-Request-Method": "POST"}
+        )
+        assert answered.status_code == 200
+        simple = await api.http.post(
+            "/graphql", json={"query": "query Crossing { __typename }"}, headers=origin
+        )
+        assert simple.headers["access-control-allow-origin"] == origin["Origin"]
+        after = await scrape(api)
+    assert value(after, "commentmod_requests_total", operation="Crossing", status="200") == 1
+    for operation in ("graphql.unparsed", "other"):
+        grew = value(after, "commentmod_requests_total", operation=operation) - value(
+            before, "commentmod_requests_total", operation=operation
+        )
+        assert grew == 0, operation
+
+
 @pytest.fixture(scope="module")
 def workers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str, str]]:
     if REDIS_URL is None:
