@@ -81,6 +81,23 @@ async def test_metrics_count_operations_decisions_batches_and_cache(api: Api) ->
     assert TOXIC not in after and TOKEN not in after
 
 
+async def test_connections_in_use_are_what_is_checked_out_when_scraped(
+    database_url: str, linear_scorer: LoadedScorer
+) -> None:
+    # No webhook worker: its polls would check a connection out now and then.
+    settings = make_settings(database_url, metrics_token=TOKEN, webhooks="off")
+    async with in_process(Runtime(settings, scorer=linear_scorer)) as api:
+        await api.create_article(slug="pool-story")
+
+        async def in_use() -> float:
+            return value(await scrape(api), "commentmod_db_connections_in_use", engine="read")
+
+        assert await in_use() == 0
+        async with api.runtime.db.engine.connect():
+            assert await in_use() == 1
+        assert await in_use() == 0
+
+
 async def test_operation_names_are_bounded_labels(api: Api) -> None:
     weird = "x" * 100
     await api.http.post("/graphql", json={"query": f"query {weird} {{ __typename }}"})
