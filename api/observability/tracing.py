@@ -219,11 +219,15 @@ class SampledRequests:
         if scope["type"] not in ("http", "websocket"):
             await self.app(scope, receive, send)  # the lifespan: no request to trace
             return
-        traced = (
-            self.draw is None
-            or any(name == b"traceparent" for name, _ in scope.get("headers") or ())
-            or self.draw.take()
-        )
+        draw = self.draw
+        traced = draw is None
+        if draw is not None:
+            for name, _ in scope.get("headers") or ():
+                if name == b"traceparent":
+                    traced = True
+                    break
+            else:
+                traced = draw.take()
         if traced:
             where = _request.set(TRACED)
             try:
