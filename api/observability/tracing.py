@@ -209,6 +209,9 @@ class SampledRequests:
         self.draw = draw
         self.context = context
         self.suppress = _SUPPRESS_INSTRUMENTATION_KEY
+        # A request starts with an empty context (nothing attached yet): the suppressing
+        # one is then always this, made once.
+        self.suppressed = context.set_value(_SUPPRESS_INSTRUMENTATION_KEY, True, context.Context())
         # One span per request: the per-message send/receive spans would triple the
         # spans of a cached read and tell an operator nothing the request span does not.
         self.traced = OpenTelemetryMiddleware(
@@ -238,11 +241,15 @@ class SampledRequests:
         # Left out: the instrumentations (SQLAlchemy's, httpx's) see OpenTelemetry's
         # suppress key and return at once, without asking the sampler for a span.
         where = _request.set(LEFT_OUT)
-        suppressed = self.context.attach(self.context.set_value(self.suppress, True))
+        context = self.context
+        current = context.get_current()
+        suppressed = context.attach(
+            context.set_value(self.suppress, True, current) if current else self.suppressed
+        )
         try:
             await self.app(scope, receive, send)
         finally:
-            self.context.detach(suppressed)
+            context.detach(suppressed)
             _request.reset(where)
 
 
