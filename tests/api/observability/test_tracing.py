@@ -148,6 +148,39 @@ async def test_requests_left_out_record_nothing_and_callers_decide_their_own(
         tracing.uninstall()
 
 
+async def test_a_request_left_out_runs_suppressed_and_leaves_the_context_as_it_was() -> None:
+    from opentelemetry import context
+    from opentelemetry.instrumentation.utils import is_instrumentation_enabled
+
+    seen: list[tuple[bool, object]] = []
+
+    async def app(scope: object, receive: object, send: object) -> None:
+        seen.append((is_instrumentation_enabled(), context.get_value("mine")))
+
+    async def nothing() -> dict[str, object]:
+        return {}
+
+    async def ignore(message: object) -> None:
+        return None
+
+    tracing.install(memory.InMemorySpanExporter(), draw=tracing.PerSecond(0))
+    try:
+        left_out = tracing.SampledRequests(app, tracing.PerSecond(0))  # type: ignore[arg-type]
+        scope = {"type": "http", "headers": []}
+        before = context.get_current()
+        await left_out(scope, nothing, ignore)  # type: ignore[arg-type]
+        token = context.attach(context.set_value("mine", 1))  # something attached already
+        try:
+            await left_out(scope, nothing, ignore)  # type: ignore[arg-type]
+            assert context.get_value("mine") == 1 and is_instrumentation_enabled()
+        finally:
+            context.detach(token)
+        assert context.get_current() == before
+    finally:
+        tracing.uninstall()
+    assert seen == [(False, None), (False, 1)]
+
+
 def test_a_server_traces_at_most_its_rate_and_each_trace_whole(tmp_path: Path) -> None:
     """Through `commentmod serve`, exporting to a real OTLP/HTTP receiver: with
     COMMENTMOD_TRACES_PER_SECOND=1, a burst of 40 requests yields about one request
