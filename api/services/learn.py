@@ -147,7 +147,8 @@ async def learn(runtime: Runtime, *, force: bool = False) -> LearnOutcome:
             store, shared_encoder(settings.scorer_device), threshold=settings.hold_threshold
         )
         cold = None
-        if store.active() is None:
+        active = store.active()
+        if active is None or not trainer.fits(active):
             cold = trainer.cold_start()
         return LearnOutcome(trainer.learn(site, force=force), cold, len(site))
 

@@ -1,7 +1,8 @@
 """Rebuild what the learned scorer ships: the real sets' embeddings and the cold-start
 version, from the human-labelled sets.
 
-    python -m moderation.learning.build --from-datasets ../shared/datasets   # make scorer-data
+    python -m moderation.learning.finetune --from-datasets ../shared/datasets  # make scorer-data,
+    python -m moderation.learning.build --from-datasets ../shared/datasets     # in this order
 
 Without `--from-datasets` the shipped embeddings are reused and only the network is
 retrained (deterministic for the same inputs). Writes moderation/data/real/ and
@@ -19,16 +20,21 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from moderation.learning import realdata
-from moderation.learning.encoder import SHIPPED_CACHE, shared_encoder
+from moderation.learning.encoder import SHIPPED_CACHE, cache_prefix, shared_encoder
 from moderation.learning.store import ModelStore
 from moderation.learning.trainer import SHIPPED_MODEL, Trainer
 
 
 def build_model(out: Path = SHIPPED_MODEL, threshold: float = 0.8) -> dict[str, object]:
+    encoder = shared_encoder()
+    # Seed embeddings of an encoder that no longer ships would only take up room.
+    for stale in SHIPPED_CACHE.glob("embeddings-*.npy"):
+        if not stale.name.startswith(cache_prefix(encoder.version)):
+            stale.unlink()
     with tempfile.TemporaryDirectory() as scratch:
         trainer = Trainer(
             ModelStore(Path(scratch)),
-            shared_encoder(),
+            encoder,
             threshold=threshold,
             cache_dir=SHIPPED_CACHE,
         )

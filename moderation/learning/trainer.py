@@ -220,12 +220,19 @@ class Trainer:
         heads = Heads.load(SHIPPED_MODEL)
         return heads if heads.encoder == self.encoder.version else None
 
+    def fits(self, version: str) -> bool:
+        """Whether a stored version was trained on the installed encoder."""
+        return self.store.load(version).encoder == self.encoder.version
+
     def cold_start(self) -> str:
-        """Activate the first version: the shipped one, else one trained here."""
+        """Activate the first version: the shipped one, else one trained here. An active
+        version made with another encoder (an upgrade that changed it) is replaced the
+        same way: its heads mean nothing on this encoder's embeddings."""
         with self.store.locked():
             # Another process may have made it meanwhile.
-            if (active := self.store.active()) is not None:
-                return active
+            stale = self.store.active()
+            if stale is not None and self.fits(stale):
+                return stale
         heads = self.shipped()
         if heads is not None:
             data = json.loads((SHIPPED_MODEL / "version.json").read_text(encoding="utf-8"))
@@ -234,8 +241,14 @@ class Trainer:
             heads = self.fit([])
             data = {"report": self.evaluate(heads).to_dict(), "training": self._counts([], [])}
             why = "cold start: trained on the seed set, hard cases and shipped real-set embeddings"
+        if stale is not None:
+            why += (
+                f"; replaces {stale}, trained on another encoder "
+                f"({self.store.load(stale).encoder}; `commentmod learn` relearns the "
+                "site's decisions on this one)"
+            )
         return self.store.add(
-            heads, {**data, "parent": None}, activate=self.store.active() is None, why=why
+            heads, {**data, "parent": None}, activate=self.store.active() == stale, why=why
         )
 
     def _counts(self, train: Sequence[Example], holdout: Sequence[Example]) -> dict[str, Any]:

@@ -48,6 +48,14 @@ class LearnedScorer:
         if chosen is None:
             logger.info("learned: no model version in %s; training the cold start", models_dir)
             chosen = Trainer(store, encoder).cold_start()
+        elif version is None and not Trainer(store, encoder).fits(chosen):
+            logger.warning(
+                "learned: the active version %s was made with another encoder; "
+                "activating the shipped version for %s",
+                chosen,
+                encoder.version,
+            )
+            chosen = Trainer(store, encoder).cold_start()
         return cls(store, encoder, chosen, store.load(chosen))
 
     def reloaded(self) -> LearnedScorer | None:
