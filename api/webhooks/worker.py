@@ -127,21 +127,44 @@ class Worker:
                 return 0
             ids = sorted({d.endpoint_id for d in claimed})
             endpoints = {e.id: e for e in await queries.endpoints(session, ids)}
-        outcomes = await asyncio.gather(*(self._send(d, endpoints[d.endpoint_id]) for d in claimed))
-        self._pause_failing(claimed, outcomes)
-        async with db.write() as session:
-            done_at = utcnow()
-            for delivery, outcome in zip(claimed, outcomes, strict=True):
-                values = self._record(delivery, outcome, done_at)
-                # Only while it is still ours: a row whose lease ran out meanwhile may
-                # have gone out again from another worker; first acknowledgement wins.
+        try:
+            outcomes = await asyncio.gather(
+                *(self._send(d, endpoints[d.endpoint_id]) for d in claimed)
+            )
+            self._pause_failing(claimed, outcomes)
+            async with db.write() as session:
+                done_at = utcnow()
+                for delivery, outcome in zip(claimed, outcomes, strict=True):
+                    values = self._record(delivery, outcome, done_at)
+                    # Only while it is still ours: a row whose lease ran out meanwhile may
+                    # have gone out again from another worker; first acknowledgement wins.
+                    await session.exec(
+                        update(WebhookDelivery)  # type: ignore[call-overload]
+                        .where(col(WebhookDelivery.id) == delivery.id)
+                        .where(col(WebhookDelivery.status) == WEBHOOK_PENDING)
+                        .values(**values)
+                    )
+        except asyncio.CancelledError:
+            # Stopping mid-batch (a restart, a deploy): hand the claims back now, so the
+            # next worker sends them at once instead of after the lease (a minute). Any
+            # that did go out are sent again with the same event id: at-least-once.
+            await self._release(claimed, lease)
+            raise
+        return len(claimed)
+
+    async def _release(self, claimed: list[WebhookDelivery], lease: datetime) -> None:
+        try:
+            async with self.runtime.db.write() as session:
                 await session.exec(
                     update(WebhookDelivery)  # type: ignore[call-overload]
-                    .where(col(WebhookDelivery.id) == delivery.id)
+                    .where(col(WebhookDelivery.id).in_([d.id for d in claimed]))
                     .where(col(WebhookDelivery.status) == WEBHOOK_PENDING)
-                    .values(**values)
+                    .where(col(WebhookDelivery.next_attempt_at) == lease)
+                    .values(next_attempt_at=utcnow())
                 )
-        return len(claimed)
+        except Exception:
+            # The lease still ends on its own; nothing is lost, only delayed.
+            logger.exception("webhooks: handing back %d claimed deliveries failed", len(claimed))
 
     def _pause_failing(self, claimed: list[WebhookDelivery], outcomes: list[Outcome]) -> None:
         failed = {d.endpoint_id for d, o in zip(claimed, outcomes, strict=True) if not o.ok}

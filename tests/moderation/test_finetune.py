@@ -10,6 +10,7 @@ from pathlib import Path
 import numpy as np
 
 from moderation.learning import finetune
+from moderation.learning.encoder import META_FILE
 from moderation.learning.examples import load_seed
 from moderation.learning.store import ModelStore
 from tests.support.learned import needs_learned
@@ -31,7 +32,7 @@ def test_layers_trained_here_are_the_layers_the_encoder_serves(tmp_path: Path) -
     assert steps == 3
     assert any(not torch.equal(a, b) for a, b in zip(before, top.parameters(), strict=True))
     sha = finetune.save(top, settings, {"seed": len(rows)}, tmp_path)
-    meta = json.loads((tmp_path / finetune.META_FILE).read_text(encoding="utf-8"))
+    meta = json.loads((tmp_path / META_FILE).read_text(encoding="utf-8"))
     assert meta["layers"] == [4, 5] and meta["sha256"] == sha
 
     tuned = Encoder(tuned=tmp_path)

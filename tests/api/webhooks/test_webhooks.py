@@ -5,9 +5,11 @@ endpoint gets nothing; deliveries and failures are visible."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import httpx
 from prometheus_client.parser import text_string_to_metric_families
 from pydantic import SecretStr
 
@@ -267,6 +269,41 @@ async def test_a_crashed_claim_is_sent_again_after_its_lease(api: Api, receiver:
         await worker.aclose()
     events = await receiver.arrived(1)
     assert events[0]["id"] == claimed[0].event_id
+    shown = await deliveries(api)
+    assert shown[0]["status"] == "DELIVERED" and shown[0]["attempts"] == 2
+
+
+async def test_a_worker_stopped_mid_send_hands_its_claims_back(
+    api: Api, receiver: Receiver
+) -> None:
+    """Stopping (a restart) while a batch is out does not leave the rows leased for a
+    minute: they are due again at once, and the next worker sends them."""
+    await register(api, receiver.url, ["COMMENT_CREATED"])
+    runtime = api.runtime
+    runtime.settings.webhook_poll_interval = 3600  # the app's own worker stays asleep
+    runtime.settings.webhook_lease_seconds = 3600
+    await asyncio.sleep(0.1)
+    article = await api.create_article()
+    await api.comment(article["id"], CLEAN, as_=api.token("ann"))
+    sending = asyncio.Event()
+
+    async def hang(request: httpx.Request) -> httpx.Response:
+        sending.set()
+        await asyncio.Event().wait()  # an endpoint that never answers
+        raise AssertionError("unreachable")
+
+    stuck = Worker(runtime, httpx.AsyncClient(transport=httpx.MockTransport(hang)))
+    task = asyncio.create_task(stuck.run_once())
+    await asyncio.wait_for(sending.wait(), 10)
+    task.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await task
+    worker = Worker(runtime)
+    try:
+        assert await worker.run_once() == 1  # due now, not in an hour
+    finally:
+        await worker.aclose()
+    await receiver.arrived(1)
     shown = await deliveries(api)
     assert shown[0]["status"] == "DELIVERED" and shown[0]["attempts"] == 2
 
