@@ -131,6 +131,9 @@ NEGATED = {
         "{Plural} are not {hate}, and nobody should say they are.",
         "I don't think {plural} are {hate} at all.",
         "It is wrong to say that {plural} are {hate}.",
+        "Anyone who thinks {plural} are {hate} has never met one.",
+        "There is no truth in the claim that {plural} are {hate}.",
+        "Let's be clear: {plural} are not {hate}.",
     ),
     "heldout": (
         "No, {plural} are not {hate}; they are our neighbours.",

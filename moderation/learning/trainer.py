@@ -34,7 +34,7 @@ MIN_HOLDOUT = 5
 # Surge's 588 training rows weigh as much as ~6,000 (it is the set most like comments).
 WEIGHTS = {"davidson": 1.0, "surge": 10.0, "seed": 1.0, "hard": 1.0}
 # A moderator's decision weighs this times its own weight (1, or 3 for a changed status).
-SITE_WEIGHT = 2.0
+SITE_WEIGHT = 3.0
 # Epochs when continuing the shipped network with the site's decisions.
 LEARN_EPOCHS = 4
 

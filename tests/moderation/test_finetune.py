@@ -1,6 +1,6 @@
 """The fine-tuned encoder: what training computes is what the served encoder computes,
-its version names its layers, and a version made with another encoder gives way to the
-shipped one."""
+the shipped layers are the ones its version names, and a version made with another
+encoder gives way to the shipped one."""
 
 from __future__ import annotations
 
@@ -46,6 +46,21 @@ def test_layers_trained_here_are_the_layers_the_encoder_serves(tmp_path: Path) -
     trained = finetune.embed(top, states["seed"][:8])
     assert np.allclose(served, trained, atol=2e-3)
     assert not np.allclose(served, plain.encode(texts), atol=2e-3)
+
+
+@needs_learned
+def test_the_shipped_encoder_is_fine_tuned_and_its_version_names_its_layers() -> None:
+    from moderation.learning.encoder import TUNED, shared_encoder, tuned_digest
+    from moderation.learning.trainer import SHIPPED_MODEL, Trainer
+
+    meta = json.loads((TUNED / META_FILE).read_text(encoding="utf-8"))
+    assert meta["sha256"] == tuned_digest()
+    encoder = shared_encoder()
+    assert meta["sha256"][:12] in encoder.version
+    # Everything shipped for the learned scorer was made with these layers.
+    heads = json.loads((SHIPPED_MODEL / "heads.json").read_text(encoding="utf-8"))
+    assert heads["encoder"] == encoder.version
+    assert Trainer(ModelStore(Path("unused")), encoder).shipped() is not None
 
 
 @needs_learned
