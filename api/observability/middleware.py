@@ -100,4 +100,4 @@ class RequestContext:
         finally:
             logs.current.reset(token)
             operation = state.get(OPERATION) or route_name(scope.get("path", ""))
-            metrics.TALLY.request(operation, status, time.perf_counter() - began)
+            metrics.request_done(operation, status, time.perf_counter() - began)

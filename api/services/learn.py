@@ -146,10 +146,11 @@ async def learn(runtime: Runtime, *, force: bool = False) -> LearnOutcome:
         trainer = Trainer(
             store, shared_encoder(settings.scorer_device), threshold=settings.hold_threshold
         )
-        cold = None
-        active = store.active()
-        if active is None or not trainer.fits(active):
-            cold = trainer.cold_start()
+        # None, or the version a cold start activated (none active, or made with
+        # another encoder).
+        before = store.active()
+        started = trainer.cold_start()
+        cold = None if started == before else started
         return LearnOutcome(trainer.learn(site, force=force), cold, len(site))
 
     return await asyncio.to_thread(work)

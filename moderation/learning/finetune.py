@@ -260,9 +260,6 @@ def build(
     root: Path, settings: Settings = Settings(), folder: Path = TUNED, log: Any = print
 ) -> str:
     """Fine-tune from the datasets under `root` and write `folder`; returns the digest."""
-    import torch
-
-    torch.manual_seed(settings.seed)
     tok, model = load_model()
     sets = training_sets(root)
     started = time.perf_counter()

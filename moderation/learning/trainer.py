@@ -220,18 +220,16 @@ class Trainer:
         heads = Heads.load(SHIPPED_MODEL)
         return heads if heads.encoder == self.encoder.version else None
 
-    def fits(self, version: str) -> bool:
-        """Whether a stored version was trained on the installed encoder."""
-        return self.store.load(version).encoder == self.encoder.version
-
     def cold_start(self) -> str:
         """Activate the first version: the shipped one, else one trained here. An active
         version made with another encoder (an upgrade that changed it) is replaced the
-        same way: its heads mean nothing on this encoder's embeddings."""
+        same way: its heads mean nothing on this encoder's embeddings. Returns the active
+        version, which is the one already active when it fits."""
         with self.store.locked():
             # Another process may have made it meanwhile.
             stale = self.store.active()
-            if stale is not None and self.fits(stale):
+            stale_encoder = None if stale is None else self.store.load(stale).encoder
+            if stale is not None and stale_encoder == self.encoder.version:
                 return stale
         heads = self.shipped()
         if heads is not None:
@@ -243,9 +241,8 @@ class Trainer:
             why = "cold start: trained on the seed set, hard cases and shipped real-set embeddings"
         if stale is not None:
             why += (
-                f"; replaces {stale}, trained on another encoder "
-                f"({self.store.load(stale).encoder}; `commentmod learn` relearns the "
-                "site's decisions on this one)"
+                f"; replaces {stale}, trained on another encoder ({stale_encoder}; "
+                "`commentmod learn` relearns the site's decisions on this one)"
             )
         return self.store.add(
             heads, {**data, "parent": None}, activate=self.store.active() == stale, why=why

@@ -47,15 +47,18 @@ class LearnedScorer:
         chosen = version or store.active()
         if chosen is None:
             logger.info("learned: no model version in %s; training the cold start", models_dir)
-            chosen = Trainer(store, encoder).cold_start()
-        elif version is None and not Trainer(store, encoder).fits(chosen):
+        else:
+            heads = store.load(chosen)
+            # A version asked for by name is refused below when it does not fit.
+            if version is not None or heads.encoder == encoder.version:
+                return cls(store, encoder, chosen, heads)
             logger.warning(
                 "learned: the active version %s was made with another encoder; "
                 "activating the shipped version for %s",
                 chosen,
                 encoder.version,
             )
-            chosen = Trainer(store, encoder).cold_start()
+        chosen = Trainer(store, encoder).cold_start()
         return cls(store, encoder, chosen, store.load(chosen))
 
     def reloaded(self) -> LearnedScorer | None:
