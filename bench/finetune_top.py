@@ -53,7 +53,11 @@ def texts_by_set() -> dict[str, list[Example]]:
     sets: dict[str, list[Example]] = {}
     for corpus, rows in corpora.load(corpora.DEFAULT_ROOT).items():
         for split in ("train", "validation", "test"):
-            sets[f"{corpus}-{split}"] = [e for e in rows if e.split == split]
+            sets[f"{corpus}-{split}"] = [
+                e
+                for e in rows
+                if e.split == split and not (split == "train" and corpora.contested_civil(e))
+            ]
     seed = load_seed()
     sets["seed-train"] = [e for e in seed if e.split == "train"]
     sets["seed-eval"] = [e for e in seed if e.split == "eval"]
@@ -93,8 +97,11 @@ def pipeline(
     j = LABELS.index("toxicity")
     raw = {s: network.logits(layers, vectors[s])[:, j] for s in REPORT}
     tox = {s: np.array([e.labels["toxicity"] for e in sets[s]]) for s in REPORT}
+    # As the trainer does: the civil tweets whose raters split do not set the point.
+    agreed = {s: np.array([not corpora.contested_civil(e) for e in sets[s]]) for s in REPORT}
     point = operating.choose(
-        {s: (raw[s], tox[s]) for s in VALID if s.endswith("validation")}, THRESHOLD
+        {s: (raw[s][agreed[s]], tox[s][agreed[s]]) for s in VALID if s.endswith("validation")},
+        THRESHOLD,
     )
     out: dict[str, Any] = {}
     for s in REPORT:

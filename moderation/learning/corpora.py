@@ -28,6 +28,9 @@ DAVIDSON = Path("davidson-2017") / "labeled_data.csv"
 SURGE = Path("surge-toxicity-2022") / "toxicity_en.csv"
 # Share of each set, per mille, that goes to validation and to test (the rest trains).
 HELD_BACK = {"davidson": (150, 150), "surge": (200, 200)}
+# Example.extra key: True where the raters did not agree whether it is civil (Davidson
+# records each rater's vote; Surge one judgement per comment).
+CONTESTED = "contested"
 # Davidson is 77% "offensive language", mostly the same few slurs: every hate and
 # "neither" tweet is kept, and this share (per mille) of the offensive ones.
 DAVIDSON_OFFENSIVE_KEEP = 300
@@ -36,6 +39,13 @@ _RETWEET = re.compile(r"^\s*(?:RT\s+)?(?:@\w+:?\s*)+", re.IGNORECASE)
 _MENTION = re.compile(r"@\w+:?")
 _URL = re.compile(r"https?://\S+")
 _SPACE = re.compile(r"\s+")
+
+
+def contested_civil(example: Example) -> bool:
+    """Civil by its raters' majority, abuse to at least one of them (a third of
+    Davidson's "neither" tweets, mostly slurs and profanity that one rater of three
+    flagged): not civil enough to teach "publish", nor abusive enough to teach "hold"."""
+    return bool(example.extra.get(CONTESTED)) and example.labels.get("toxicity") == 0
 
 
 def clean(text: str) -> str:
@@ -72,7 +82,18 @@ def _davidson(path: Path) -> Iterator[Example]:
             if kind == "offensive" and bucket("keep:" + text) >= DAVIDSON_OFFENSIVE_KEEP:
                 continue
             labels = {"toxicity": int(kind != "neither"), "identity_attack": int(kind == "hate")}
-            yield Example(text, labels, 1.0, kind, split_of(text, "davidson"))
+            # Raters split when some called it civil and some not: a third of the
+            # "neither" tweets, most of them abuse that one rater of three saw.
+            civil_votes, votes = int(row["neither"]), int(row["count"])
+            contested = 0 < civil_votes < votes
+            yield Example(
+                text,
+                labels,
+                1.0,
+                kind,
+                split_of(text, "davidson"),
+                extra={CONTESTED: contested},
+            )
 
 
 def _surge(path: Path) -> Iterator[Example]:

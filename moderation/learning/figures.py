@@ -16,6 +16,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from moderation.learning import realdata
 from moderation.learning.encoder import SHIPPED_CACHE, encode_cached, shared_encoder
 from moderation.learning.examples import LABELS, seed_split
@@ -30,11 +32,11 @@ def _share(value: float | None) -> str:
     return "-" if value is None else f"{value:.3f}"
 
 
-def _sets(encoder_version: str) -> dict[str, tuple[Any, list[int]]]:
-    import numpy as np
-
+def _sets(encoder_version: str) -> tuple[dict[str, tuple[Any, list[int]]], dict[str, Any]]:
+    """({name: (embeddings, toxicity truth)}, {name: civil rows whose raters split})."""
     encoder = shared_encoder()
     out: dict[str, tuple[Any, list[int]]] = {}
+    contested: dict[str, Any] = {}
     for corpus in realdata.CORPORA:
         for split in ("validation", "test"):
             part = realdata.load(corpus, split, encoder_version)
@@ -43,6 +45,8 @@ def _sets(encoder_version: str) -> dict[str, tuple[Any, list[int]]]:
                     part.embeddings,
                     [int(v) for v in part.truth["toxicity"]],
                 )
+                if part.contested_civil().any():
+                    contested[f"{corpus} {split}"] = part.contested_civil()
     rows = seed_split("eval")
     out["seed eval"] = (
         encode_cached(encoder, [e.text for e in rows], SHIPPED_CACHE),
@@ -54,7 +58,7 @@ def _sets(encoder_version: str) -> dict[str, tuple[Any, list[int]]]:
         [e.labels["toxicity"] for e in hard],
     )
     assert all(isinstance(v[0], np.ndarray) for v in out.values())
-    return out
+    return out, contested
 
 
 def old_heads() -> Heads:
@@ -80,7 +84,8 @@ def main(argv: Sequence[str] | None = None) -> None:
     shipped = Heads.load(SHIPPED_MODEL)
     models = {"logistic heads, seed only": old_heads(), "shipped": shipped}
     results: dict[str, dict[str, Quality]] = defaultdict(dict)
-    for name, (vectors, truth) in _sets(shipped.encoder).items():
+    sets, contested = _sets(shipped.encoder)
+    for name, (vectors, truth) in sets.items():
         print(f"\n#### {name} ({len(truth)} comments, {sum(truth)} toxic)\n")
         print("| model | ROC AUC | precision | recall | civil published | held |")
         print("|---|---:|---:|---:|---:|---:|")
@@ -92,6 +97,15 @@ def main(argv: Sequence[str] | None = None) -> None:
                 f"| {model} | {_share(q.roc_auc)} | {_share(q.precision)} | {_share(q.recall)} "
                 f"| {_share(q.negatives_published)} | {q.hold_rate:.3f} |"
             )
+        if name in contested:
+            split = contested[name]
+            civil = np.asarray(truth) == 0
+            print("\ncivil published, shipped: ", end="")
+            toxic = shipped.predict(vectors)[:, shipped.labels.index("toxicity")]
+            for what, rows in (("raters agreed", civil & ~split), ("raters split", split)):
+                published = float((toxic[rows] < THRESHOLD).mean())
+                print(f"{what} {published:.3f} ({int(rows.sum())}); ", end="")
+            print()
     print("\n#### calibration of the shipped version (mean score → observed toxic share)\n")
     print("| set | " + " | ".join(f"{b / 10:.1f}–{(b + 1) / 10:.1f}" for b in range(10)) + " |")
     print("|---|" + "---:|" * 10)

@@ -52,11 +52,12 @@ class Settings:
 
 
 def training_sets(root: Path = corpora.DEFAULT_ROOT) -> dict[str, list[Example]]:
-    """The training splits, by source name (the real sets' held-back splits stay out)."""
+    """The training splits, by source name (the real sets' held-back splits stay out, and
+    so do the civil tweets whose raters split, as in the head's training)."""
     from moderation.learning.trainer import hard_examples
 
     sets = {
-        corpus: [e for e in rows if e.split == "train"]
+        corpus: [e for e in rows if e.split == "train" and not corpora.contested_civil(e)]
         for corpus, rows in corpora.load(root).items()
     }
     sets["seed"] = [e for e in load_seed() if e.split == "train"]

@@ -2,12 +2,18 @@
 
 A news site's comments are mostly civil, so a hold must be rare on civil text: the
 operating point is the lowest raw logit at which at least PUBLISHED of the civil
-comments of *every* validation set stay below it. The calibration then maps that logit
-to the site's hold threshold (0.8 by default): score = sigmoid(a * logit + c), the
-slope a fitted by logistic regression (Platt) on the validation sets, the intercept c
-placed so that sigmoid(a * t + c) = threshold. A score of 0.8 therefore means
-"at the operating point"; docs/scoring-quality.md shows predicted against observed
-rates per bin for each set.
+comments of *every* validation set stay below it. PUBLISHED is two points above the 95%
+the site is promised, because the point must keep its promise on comments it has not
+seen: a validation split of a few hundred civil comments is a point or two off either
+way (docs/scoring-quality.md: at 96%, Davidson's test split published 93.9%).
+The caller leaves out the civil comments whose raters split (trainer.py): a tweet one
+rater of three called abuse is not the civil comment a hold would silence.
+
+The calibration then maps that logit to the site's hold threshold (0.8 by default):
+score = sigmoid(a * logit + c), the slope a fitted by logistic regression (Platt) on
+the validation sets, the intercept c placed so that sigmoid(a * t + c) = threshold. A
+score of 0.8 therefore means "at the operating point"; docs/scoring-quality.md shows
+predicted against observed rates per bin for each set.
 """
 
 from __future__ import annotations
@@ -24,7 +30,7 @@ if TYPE_CHECKING:
     Vector = npt.NDArray[np.float64]
 
 # Share of each validation set's civil comments that must stay published.
-PUBLISHED = 0.95
+PUBLISHED = 0.97
 
 
 @dataclass(frozen=True)

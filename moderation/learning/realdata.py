@@ -31,16 +31,28 @@ SPLITS = ("train", "validation", "test")
 
 @dataclass(frozen=True)
 class Encoded:
-    """One corpus split: embeddings (float32) and per-label truth, -1 where unknown."""
+    """One corpus split: embeddings (float32), per-label truth (-1 where unknown) and,
+    where the set records its raters' votes, which rows they split on."""
 
     corpus: str
     split: str
     encoder: str
     embeddings: npt.NDArray[np.float32]
     truth: dict[str, npt.NDArray[np.int8]]
+    contested: npt.NDArray[np.bool_] | None = None
 
     def __len__(self) -> int:
         return int(self.embeddings.shape[0])
+
+    def contested_civil(self) -> npt.NDArray[np.bool_]:
+        """Rows civil by their raters' majority that a rater called abuse (see
+        `corpora.contested_civil`); none where the set records one judgement."""
+        import numpy as np
+
+        if self.contested is None or "toxicity" not in self.truth:
+            return np.zeros(len(self), dtype=bool)
+        civil: npt.NDArray[np.bool_] = self.contested & (self.truth["toxicity"] == 0)
+        return civil
 
     def examples(self) -> list[Example]:
         """Examples without text (the text is not kept): for the label dicts only."""
@@ -60,6 +72,8 @@ def save(part: Encoded, folder: Path = FOLDER) -> None:
 
     folder.mkdir(parents=True, exist_ok=True)
     arrays: dict[str, Any] = {f"truth_{k}": v for k, v in part.truth.items()}
+    if part.contested is not None:
+        arrays["contested"] = part.contested
     # float16 halves the files; the heads see no difference (cosine error < 1e-3).
     np.savez_compressed(
         path_for(part.corpus, part.split, folder),
@@ -84,12 +98,16 @@ def load(corpus: str, split: str, encoder: str, folder: Path = FOLDER) -> Encode
             for name in arrays.files
             if name.startswith("truth_")
         }
-        return Encoded(corpus, split, encoder, arrays["embeddings"].astype(np.float32), truth)
+        contested = arrays["contested"].astype(bool) if "contested" in arrays.files else None
+        return Encoded(
+            corpus, split, encoder, arrays["embeddings"].astype(np.float32), truth, contested
+        )
 
 
 def encode(corpus: str, split: str, examples: Sequence[Example], encoder: object) -> Encoded:
     import numpy as np
 
+    from moderation.learning.corpora import CONTESTED
     from moderation.learning.encoder import Encoder
 
     assert isinstance(encoder, Encoder)
@@ -99,7 +117,10 @@ def encode(corpus: str, split: str, examples: Sequence[Example], encoder: object
         for label in LABELS
         if any(label in e.labels for e in examples)
     }
-    return Encoded(corpus, split, encoder.version, vectors, truth)
+    contested = None
+    if any(CONTESTED in e.extra for e in examples):
+        contested = np.array([bool(e.extra.get(CONTESTED)) for e in examples], dtype=bool)
+    return Encoded(corpus, split, encoder.version, vectors, truth, contested)
 
 
 def build(root: Path, folder: Path = FOLDER) -> dict[str, dict[str, int]]:

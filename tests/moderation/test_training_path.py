@@ -130,6 +130,91 @@ def test_real_set_files_keep_embeddings_and_labels_but_no_text(tmp_path: Path) -
     assert realdata.load("surge", "train", "another-encoder", tmp_path) is None
 
 
+def test_civil_tweets_whose_raters_split_are_marked_kept_and_train_nothing(
+    tmp_path: Path,
+) -> None:
+    # Davidson's columns: votes per class, the majority class (2: neither).
+    folder = tmp_path / corpora.DAVIDSON.parent
+    folder.mkdir(parents=True)
+    rows = [
+        ("3", "0", "0", "3", "2", "every rater called this one civil"),
+        ("3", "0", "1", "2", "2", "two raters of three called this one civil"),
+        ("3", "2", "1", "0", "0", "every rater called this one hateful"),
+    ]
+    header = ",count,hate_speech,offensive_language,neither,class,tweet\n"
+    lines = [f"{i},{','.join(r[:5])},{r[5]}" for i, r in enumerate(rows)]
+    (tmp_path / corpora.DAVIDSON).write_text(header + "\n".join(lines) + "\n")
+    (tmp_path / corpora.SURGE).parent.mkdir(parents=True)
+    (tmp_path / corpora.SURGE).write_text("text,is_toxic\none judgement only,Not Toxic\n")
+    loaded = corpora.load(tmp_path)
+    marked = {e.text: corpora.contested_civil(e) for rows_ in loaded.values() for e in rows_}
+    assert marked == {
+        "every rater called this one civil": False,
+        "two raters of three called this one civil": True,
+        "every rater called this one hateful": False,
+        "one judgement only": False,
+    }
+
+    class Fake:
+        version = "fake-encoder"
+
+        def encode(self, texts: list[str]) -> np.ndarray:
+            return np.zeros((len(texts), 3), np.float32)
+
+    davidson = loaded["davidson"]
+    part = realdata.Encoded(
+        "davidson",
+        "validation",
+        Fake.version,
+        Fake().encode([e.text for e in davidson]),
+        {"toxicity": np.array([e.labels["toxicity"] for e in davidson], np.int8)},
+        np.array([bool(e.extra[corpora.CONTESTED]) for e in davidson]),
+    )
+    realdata.save(part, tmp_path)
+    again = realdata.load("davidson", "validation", Fake.version, tmp_path)
+    assert again is not None
+    # The mark survives the file, and only the civil row among the marked counts.
+    assert again.contested_civil().tolist() == [corpora.contested_civil(e) for e in davidson]
+
+
+def test_civil_tweets_whose_raters_split_do_not_set_the_operating_point() -> None:
+    from moderation.learning.trainer import Part, Trainer
+
+    rng = np.random.default_rng(5)
+    civil, contested, toxic = (
+        rng.normal(-2, 1, 300),
+        rng.normal(1.5, 0.5, 100),
+        rng.normal(3, 1, 300),
+    )
+    logits = np.concatenate([civil, contested, toxic])
+    truth = [0] * 400 + [1] * 300
+    part = Part(
+        "davidson_validation",
+        logits.reshape(-1, 1).astype(np.float32),
+        [{"toxicity": t} for t in truth],
+        contested=np.array([False] * 300 + [True] * 100 + [False] * 300),
+    )
+    heads = Heads(
+        labels=("toxicity",),
+        spec=FeatureSpec(()),
+        encoder="e",
+        weights=np.ones((1, 1), np.float32),
+        bias=np.zeros(1, np.float32),
+        scale=np.ones(1, np.float32),
+        shift=np.zeros(1, np.float32),
+        served=("toxicity",),
+    )
+    trainer = Trainer.__new__(Trainer)  # calibrating reads only the threshold
+    trainer.threshold = 0.8
+    trainer.calibrate(heads, [part])
+    held = heads.predict(logits.reshape(-1, 1))[:, 0] >= 0.8
+    # The agreed civil comments stay published; the contested ones are mostly held,
+    # which a point set on every civil row would not allow.
+    assert held[:300].mean() <= 1 - operating.PUBLISHED
+    assert held[300:400].mean() > 0.5
+    assert held[400:].mean() > 0.8
+
+
 def test_tweets_are_cleaned_and_splits_are_a_fixed_function_of_the_text() -> None:
     assert corpora.clean("RT @someone: hello &amp;amp; bye http://t.co/x") == "hello & bye"
     texts = [f"comment number {i}" for i in range(3000)]
