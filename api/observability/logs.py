@@ -14,11 +14,13 @@ from __future__ import annotations
 import contextvars
 import hashlib
 import hmac
+import itertools
 import json
 import logging
+import operator
+import os
 import sys
 import time
-import uuid
 from datetime import UTC, datetime
 from typing import Any, Final
 
@@ -33,16 +35,38 @@ current: contextvars.ContextVar[dict[str, Any] | None] = contextvars.ContextVar(
 _STANDARD = frozenset(logging.makeLogRecord({}).__dict__) | {"message", "asctime"}
 
 
+def _new_prefix() -> None:
+    global _prefix
+    _prefix = os.urandom(8).hex()
+
+
+# New request ids: 64 random bits drawn once per process (again in a forked child) and a
+# counter, so that ids stay unique across processes and restarts while a request costs
+# no urandom call (uuid4 is a system call and an object, about 10% of a cached read).
+_prefix = ""
+_new_prefix()
+os.register_at_fork(after_in_child=_new_prefix)
+_counter = itertools.count(1)
+_first = operator.itemgetter(0)
+
+
+def new_request_id() -> str:
+    return f"{_prefix}{next(_counter):x}"
+
+
 def request_id(scope: Scope) -> str:
     """The id of the request: the client's X-Request-ID (64 characters at most) or a new one."""
     state = scope.get("state") or {}
     found = state.get("request_id")
     if isinstance(found, str):
         return found
-    for name, value in scope.get("headers") or ():
-        if name == b"x-request-id" and value:
-            return bytes(value).decode("latin-1")[:64]
-    return uuid.uuid4().hex
+    headers = scope.get("headers") or ()
+    # Looked for in C (map and `in`): most requests have no X-Request-ID.
+    if b"x-request-id" in map(_first, headers):
+        for name, value in headers:
+            if name == b"x-request-id" and value:
+                return bytes(value).decode("latin-1")[:64]
+    return new_request_id()
 
 
 def user_key(secret: str) -> bytes:
