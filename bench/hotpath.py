@@ -1,18 +1,20 @@
 """What one cached public read costs the app, in process: no sockets, no uvicorn, no
 load generator, so that a busy machine sways it little.
 
-Run:  .venv/bin/python bench/hotpath.py off|on|metrics|tracing [--requests 20000]
-      .venv/bin/python bench/hotpath.py on --requests 2000 --instructions   # under callgrind
+Run:  .venv/bin/python bench/hotpath.py [off metrics tracing on] [--requests 20000]
+      .venv/bin/python bench/hotpath.py --requests 2000 --instructions   # under callgrind
 
 Builds the app as `commentmod serve` would (linear scorer, SQLite in a temporary
 directory; "on" sets COMMENTMOD_METRICS_TOKEN and OTEL_EXPORTER_OTLP_ENDPOINT as
 bench/observability.py does), seeds one article with 40 comments, then calls the ASGI
 app with the scope uvicorn would build for the same GET of the thread, --requests
-times, every response a cache hit. Prints CPU microseconds a request; with
---instructions the instructions a request, counted by callgrind from just before the
-loop to just after it (a few million for callgrind_control itself included). Tracing's draw is made
-deterministic: --traced-every N traces every Nth request (0: none), so that a slowed
-process does not trace a larger share than a real one (10 a second of ~20,000).
+times, every response a cache hit, each mode in a process of its own. Prints CPU
+microseconds a read (swayed by the machine's other load) or, with --instructions, the
+instructions a read, counted by callgrind (valgrind) from just before the loop to just
+after it: repeatable to a few hundred on a busy machine, and blind to cache misses.
+Tracing's draw is made deterministic: --traced-every N traces every Nth request (0:
+none), so that a process slowed by callgrind does not trace a larger share than a real
+one (10 a second of ~20,000).
 """
 
 from __future__ import annotations
@@ -34,6 +36,7 @@ from urllib.parse import urlencode
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+MODES = ("off", "metrics", "tracing", "on")
 SECRET = "bench-secret-" + "o" * 48
 THREAD = (
     "query Thread($slug: String!) { article(slug: $slug) { id title commentCount "
@@ -44,6 +47,7 @@ ADD = "mutation AddComment($i: AddCommentInput!) { addComment(input: $i) { comme
 
 
 def environment(mode: str, workdir: Path) -> None:
+    """bench/observability.py's settings for `mode`."""
     for name in list(os.environ):
         if name.startswith(("COMMENTMOD_", "OTEL_")):
             del os.environ[name]
@@ -57,17 +61,16 @@ def environment(mode: str, workdir: Path) -> None:
     if mode in ("on", "metrics"):
         os.environ["COMMENTMOD_METRICS_TOKEN"] = "bench-metrics-token"
     if mode in ("on", "tracing"):
-        os.environ["OTEL_EXPORTER_OTLP_ENDPOINT"] = "set in main()"
+        os.environ["OTEL_EXPORTER_OTLP_ENDPOINT"] = "http://127.0.0.1:9"  # otlp_sink's, later
 
 
 class Every:
-    """A draw that takes every nth root (never with 0)."""
+    """A draw that takes every nth root."""
 
     def __init__(self, n: int) -> None:
         self.n = n
         self.i = 0
-        # When tracing.Requests.enter asks: every time, or (none traced) never.
-        self.ready = -math.inf if n > 0 else math.inf
+        self.ready = -math.inf  # tracing.Requests.enter asks every time
 
     def take(self) -> bool:
         self.i += 1
@@ -130,7 +133,10 @@ async def run(args: argparse.Namespace) -> None:
         while layer is not None:
             for holder in (layer, getattr(layer, "tracing", None)):
                 if getattr(holder, "draw", None) is not None:
-                    holder.draw = Every(args.traced_every)
+                    # None traced: a real draw that never has a token (as a busy
+                    # server's, between its ten a second), asked as the layer asks it.
+                    n = args.traced_every
+                    holder.draw = Every(n) if n else tracing.PerSecond(0)
             layer = getattr(layer, "app", None)
         read = (
             b"/graphql?" + urlencode({"query": THREAD, "variables": '{"slug": "story"}'}).encode()
@@ -170,7 +176,24 @@ async def run(args: argparse.Namespace) -> None:
             control("off")
         assert statuses == [200] * args.requests
         tracing.uninstall()  # exports what is left while the sink still listens
-        print(f"{args.mode}: {1e6 * cpu / args.requests:.2f} us CPU a cached read", flush=True)
+        print(f"{args.one}: CPU us a cached read {1e6 * cpu / args.requests:.2f}", flush=True)
+
+
+def otlp_sink() -> subprocess.Popen[bytes]:
+    """bench/observability.py's OTLP endpoint, in a process of its own, as the exporter's."""
+    from observability import SINK  # bench/observability.py, beside this one
+
+    from tests.support.servers import free_port
+
+    port = free_port()
+    sink = subprocess.Popen([sys.executable, "-c", SINK, str(port)])
+    os.environ["OTEL_EXPORTER_OTLP_ENDPOINT"] = f"http://127.0.0.1:{port}"
+    while True:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            return sink
+        except OSError:
+            time.sleep(0.1)
 
 
 def control(instrumentation: str) -> None:
@@ -185,8 +208,20 @@ def control(instrumentation: str) -> None:
         raise SystemExit(f"callgrind_control: {done.stdout}{done.stderr}")
 
 
-def instructions(args: argparse.Namespace) -> None:
-    """This bench again under callgrind: instructions a request."""
+def measure(mode: str, args: argparse.Namespace) -> float:
+    """One mode in a process of its own (tracing is installed once a process): CPU
+    microseconds, or with --instructions instructions, a cached read."""
+    one = [
+        sys.executable,
+        __file__,
+        "--one",
+        mode,
+        f"--requests={args.requests}",
+        f"--traced-every={args.traced_every}",
+    ]
+    if not args.instructions:
+        printed = subprocess.run(one, check=True, capture_output=True, text=True).stdout
+        return float(printed.split()[-1])
     with tempfile.TemporaryDirectory(prefix="bench-hotpath-cg-") as tmp:
         out = Path(tmp) / "callgrind.out"
         command = [
@@ -194,54 +229,52 @@ def instructions(args: argparse.Namespace) -> None:
             "--tool=callgrind",
             "--instr-atstart=no",
             f"--callgrind-out-file={out}",
-            sys.executable,
-            __file__,
-            args.mode,
-            f"--requests={args.requests}",
-            f"--traced-every={args.traced_every}",
+            *one,
             "--under-callgrind",
         ]
-        subprocess.run(command, check=True, stderr=subprocess.DEVNULL)
+        subprocess.run(command, check=True, capture_output=True)
         totals = re.search(r"^totals: (\d+)", out.read_text(), re.M)
         assert totals is not None
-        print(f"{args.mode}: {int(totals[1]) / args.requests:,.0f} instructions a cached read")
+        return int(totals[1]) / args.requests
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("mode", choices=("off", "on", "metrics", "tracing"))
+    parser.add_argument(
+        "modes",
+        nargs="*",
+        help="what is on (default: all four; 'on' is metrics and tracing)",
+    )
     parser.add_argument("--requests", type=int, default=20000)
     parser.add_argument("--traced-every", type=int, default=0)
     parser.add_argument("--instructions", action="store_true", help="count under callgrind")
-    parser.add_argument("--profile", help="write cProfile's figures of the loop here")
+    parser.add_argument("--profile", help="write cProfile's figures of the loop here (--one)")
+    parser.add_argument(
+        "--one", choices=("off", "metrics", "tracing", "on"), help=argparse.SUPPRESS
+    )
     parser.add_argument("--under-callgrind", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
-    if args.instructions:
-        instructions(args)
+    if args.one:
+        with tempfile.TemporaryDirectory(prefix="bench-hotpath-") as tmp:
+            environment(args.one, Path(tmp))
+            sink = None
+            if args.one in ("on", "tracing"):
+                sink = otlp_sink()
+            try:
+                asyncio.run(run(args))
+            finally:
+                if sink is not None:
+                    sink.terminate()
         return
-    with tempfile.TemporaryDirectory(prefix="bench-hotpath-") as tmp:
-        environment(args.mode, Path(tmp))
-        sink = None
-        if args.mode in ("on", "tracing"):
-            # An OTLP endpoint that takes every export, in a process of its own.
-            from observability import SINK  # bench/observability.py, beside this one
-
-            from tests.support.servers import free_port
-
-            port = free_port()
-            sink = subprocess.Popen([sys.executable, "-c", SINK, str(port)])
-            while True:
-                try:
-                    socket.create_connection(("127.0.0.1", port), timeout=1).close()
-                    break
-                except OSError:
-                    time.sleep(0.1)
-            os.environ["OTEL_EXPORTER_OTLP_ENDPOINT"] = f"http://127.0.0.1:{port}"
-        try:
-            asyncio.run(run(args))
-        finally:
-            if sink is not None:
-                sink.terminate()
+    if set(args.modes) - set(MODES):
+        parser.error(f"modes: {', '.join(MODES)}")
+    unit = "instructions" if args.instructions else "CPU us"
+    figures: dict[str, float] = {}
+    print(f"{'on':<10}{unit + ' a cached read':>30}{'vs off':>10}")
+    for mode in args.modes or MODES:
+        figures[mode] = measure(mode, args)
+        versus = f"{figures[mode] / figures['off']:.3f}" if "off" in figures else ""
+        print(f"{mode:<10}{figures[mode]:>30,.2f}{versus:>10}", flush=True)
 
 
 if __name__ == "__main__":
