@@ -238,7 +238,8 @@ class Requests:
 
     def enter(self, scope: Scope) -> tuple[ASGIApp, Callable[[Any], object], object]:
         """The app to call for this request, and what undoes `enter` (called with the
-        token) when it is answered."""
+        token) once it is answered. The request layer runs these steps itself, not
+        this call: they are spelled out here, once, with why."""
         draw = self.draw
         # The header looked for in C (map and `in`), and the draw called only once it
         # may succeed: a request left out runs no loop and no Python call for either.
@@ -247,12 +248,20 @@ class Requests:
             or b"traceparent" in map(_first, scope["headers"])
             or (time.monotonic() >= draw.ready and draw.take())
         ):
-            return self.traced, _request.reset, _request.set(TRACED)
+            return self.trace()
         # Left out: the instrumentations (SQLAlchemy's, httpx's) and `span` see
         # OpenTelemetry's suppress key and return at once, without asking the sampler.
         current = self.current()
-        suppressed = self.set_value(self.suppress, True, current) if current else self.suppressed
+        suppressed = self.suppressing(current) if current else self.suppressed
         return self.app, self.detach, self.attach(suppressed)
+
+    def trace(self) -> tuple[ASGIApp, Callable[[Any], object], object]:
+        """A request drawn: the instrumentation's span encloses it."""
+        return self.traced, _request.reset, _request.set(TRACED)
+
+    def suppressing(self, current: Context) -> Context:
+        """`current`, with instrumentation suppressed."""
+        return self.set_value(self.suppress, True, current)
 
 
 def watch_engines(*engines: Any) -> None:
