@@ -17,7 +17,6 @@ import hmac
 import itertools
 import json
 import logging
-import operator
 import os
 import sys
 import time
@@ -47,7 +46,6 @@ _prefix = ""
 _new_prefix()
 os.register_at_fork(after_in_child=_new_prefix)
 _counter = itertools.count(1)
-_first = operator.itemgetter(0)
 
 
 def new_request_id() -> str:
@@ -60,12 +58,9 @@ def request_id(scope: Scope) -> str:
     found = state.get("request_id")
     if isinstance(found, str):
         return found
-    headers = scope.get("headers") or ()
-    # Looked for in C (map and `in`): most requests have no X-Request-ID.
-    if b"x-request-id" in map(_first, headers):
-        for name, value in headers:
-            if name == b"x-request-id" and value:
-                return bytes(value).decode("latin-1")[:64]
+    for name, value in scope.get("headers") or ():
+        if name == b"x-request-id" and value:
+            return bytes(value).decode("latin-1")[:64]
     return new_request_id()
 
 
