@@ -181,8 +181,7 @@ async def run(args: argparse.Namespace) -> None:
 
 def otlp_sink() -> subprocess.Popen[bytes]:
     """bench/observability.py's OTLP endpoint, in a process of its own, as the exporter's."""
-    from observability import SINK  # bench/observability.py, beside this one
-
+    from bench.observability import SINK
     from tests.support.servers import free_port
 
     port = free_port()
