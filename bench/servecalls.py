@@ -97,10 +97,10 @@ def count(on: str, reads: int, per_second: str) -> tuple[float, float]:
             server.wait(timeout=300)
             sink.terminate()
         per_thread = []
-        for part in sorted(Path(tmp).glob("callgrind.out*")):
+        for part in sorted(Path(tmp).glob("callgrind.out-*")):  # one a thread: -01, -02, ...
             found = re.search(r"^totals: (\d+)", part.read_text(), re.M)
             per_thread.append(int(found[1]) / reads if found else 0.0)
-        # The first thread is the main one: uvicorn's event loop.
+        # Thread 1 is the main one: uvicorn's event loop.
         return per_thread[0], sum(per_thread[1:])
 
 

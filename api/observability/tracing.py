@@ -198,8 +198,8 @@ def _roots(outside: Draw) -> Any:
 
 class Requests:
     """Which requests the ASGI instrumentation's request span covers, for the request
-    layer (api/observability/middleware.py, which calls `enter` for every request: one
-    layer, not one more for tracing). Traced: every request that carries a
+    layer (api/observability/middleware.py, which runs `enter`'s steps for every
+    request: one layer, not one more for tracing). Traced: every request that carries a
     `traceparent` (its caller decided) and those `draw` lets through (all with None).
     The rest skip the instrumentation and run with instrumentation suppressed
     (OpenTelemetry's own switch, which every instrumentation checks first)."""
