@@ -15,7 +15,6 @@ import json
 import logging
 import math
 import time
-import uuid
 from datetime import timedelta
 from typing import Any
 
@@ -46,7 +45,7 @@ from api.graphql.schema import Schema
 from api.http import jsonbody
 from api.http.auth import Identity, InvalidToken, bearer_token, token_expiry, verify_token
 from api.http.jsonbody import InvalidJSON
-from api.observability import metrics
+from api.observability import logs, metrics
 from api.readcache.publicread import NO_STORE, PRIVATE, PublicReads
 from api.runtime import Runtime
 from api.services.users import with_standing
@@ -324,7 +323,7 @@ class GraphQLEndpoint(GraphQL[RequestContext, None]):
     ) -> RequestContext:
         state = request.scope.get("state", {})
         request_id = (
-            state.get("request_id") or request.headers.get("x-request-id") or uuid.uuid4().hex
+            state.get("request_id") or request.headers.get("x-request-id") or logs.new_request_id()
         )
         if isinstance(response, Response):
             response.headers["X-Request-ID"] = request_id

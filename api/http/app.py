@@ -113,8 +113,12 @@ def create_app(
                 max_age=600,
             ),
         )
-    # Outermost: every log line of a request names it, and with metrics on it counts and
-    # times what every other layer answers (api/observability/middleware.py).
+    if tracing.wanted() and not tracing.active():
+        # OTEL_EXPORTER_OTLP_ENDPOINT (the `otel` extra)
+        tracing.install(per_second=settings.traces_per_second)
+    # Outermost: every log line of a request names it; with metrics on it counts and
+    # times what every other layer answers, and with tracing on the request's span
+    # encloses everything else (api/observability/middleware.py).
     middleware.insert(
         0,
         Middleware(
@@ -122,15 +126,10 @@ def create_app(
             secret=runtime.jwt_secret,
             counting=settings.metrics_enabled,
             cors=bool(origins),
+            traced=tracing.active(),
         ),
     )
-    if tracing.wanted() and not tracing.active():
-        # OTEL_EXPORTER_OTLP_ENDPOINT (the `otel` extra)
-        tracing.install(per_second=settings.traces_per_second)
     if tracing.active():
-        # The request's span encloses everything else.
-        traced, options = tracing.asgi_middleware()
-        middleware.insert(0, Middleware(traced, **options))
         runtime.batch_listeners.append(tracing.batch_scored)
         engines = {id(e): e for e in (runtime.db.engine, runtime.db.write_engine)}
         tracing.watch_engines(*engines.values())

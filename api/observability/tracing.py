@@ -31,13 +31,14 @@ from __future__ import annotations
 import contextlib
 import contextvars
 import copy
+import math
 import os
 import random
 import time
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any
 
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import ASGIApp, Scope
 
 from moderation.batcher import BatchReport
 
@@ -54,20 +55,25 @@ _provider: TracerProvider | None = None
 
 
 class PerSecond:
-    """Roots drawn at most `rate` a second, in bursts of up to `rate` (a token bucket)."""
+    """Roots drawn at most `rate` a second, in bursts of up to `rate` (a token bucket,
+    kept as the time its next token is due: a request that finds none, nearly every
+    one on a busy server, costs one clock read and one comparison)."""
 
     def __init__(self, rate: float) -> None:
         self.rate = rate
-        self.tokens = rate
-        self.last = time.monotonic()
+        self.interval = 1.0 / rate if rate > 0 else math.inf
+        # How far ahead of now the next token may be due while one is still left.
+        self.tolerance = (max(rate, 1.0) - 1.0) * self.interval if rate > 0 else 0.0
+        self.due = time.monotonic() if rate > 0 else math.inf
+        # The earliest time.monotonic() at which `take` may succeed (see Requests.enter).
+        self.ready = self.due - self.tolerance
 
     def take(self) -> bool:
         now = time.monotonic()
-        self.tokens = min(self.rate, self.tokens + (now - self.last) * self.rate)
-        self.last = now
-        if self.tokens < 1.0:
+        if self.due - now > self.tolerance:
             return False
-        self.tokens -= 1.0
+        self.due = max(self.due, now) + self.interval
+        self.ready = self.due - self.tolerance
         return True
 
     def __str__(self) -> str:
@@ -79,6 +85,7 @@ class Share:
 
     def __init__(self, ratio: float) -> None:
         self.ratio = ratio
+        self.ready = -math.inf  # any time: each root is a draw of its own
 
     def take(self) -> bool:
         return self.ratio >= 1.0 or random.random() < self.ratio
@@ -166,22 +173,21 @@ def uninstall() -> None:
     _draw = None
 
 
-# Where the running code is: outside any request, in a request `SampledRequests` let
-# through to the instrumentation, or in one it left out.
-OUTSIDE, TRACED, LEFT_OUT = 0, 1, 2
+# Where the running code is: in a request drawn for tracing, or not (outside any
+# request, or in one left out: that one runs with instrumentation suppressed).
+OUTSIDE, TRACED = 0, 1
 _request: contextvars.ContextVar[int] = contextvars.ContextVar("commentmod_request", default=0)
 
 
 def _roots(outside: Draw) -> Any:
-    """The sampler for spans without a parent: a request's (drawn already, by
-    `SampledRequests`), or background work's (drawn here from `outside`)."""
+    """The sampler for spans without a parent: a traced request's (drawn already, by
+    `Requests`), or other work's (drawn here from `outside`)."""
     from opentelemetry.sdk.trace.sampling import ALWAYS_OFF, ALWAYS_ON, Sampler, SamplingResult
 
     class Roots(Sampler):
         def should_sample(self, *args: Any, **kwargs: Any) -> SamplingResult:
-            where = _request.get()
-            # Inside a request the draw happened before the instrumentation ran.
-            keep = outside.take() if where == OUTSIDE else where == TRACED
+            # Inside a traced request the draw happened before the instrumentation ran.
+            keep = _request.get() == TRACED or outside.take()
             return (ALWAYS_ON if keep else ALWAYS_OFF).should_sample(*args, **kwargs)
 
         def get_description(self) -> str:
@@ -190,24 +196,21 @@ def _roots(outside: Draw) -> Any:
     return Roots()
 
 
-def asgi_middleware() -> tuple[Any, dict[str, Any]]:
-    """The request span's middleware and its options (for starlette's Middleware)."""
-    return SampledRequests, {"draw": _draw}
+class Requests:
+    """Which requests the ASGI instrumentation's request span covers, for the request
+    layer (api/observability/middleware.py, which runs `enter`'s steps for every
+    request: one layer, not one more for tracing). Traced: every request that carries a
+    `traceparent` (its caller decided) and those `draw` lets through (all with None).
+    The rest skip the instrumentation and run with instrumentation suppressed
+    (OpenTelemetry's own switch, which every instrumentation checks first)."""
 
-
-class SampledRequests:
-    """The ASGI instrumentation's request span for the requests sampled: every request
-    that carries a `traceparent` (its caller decided) and those `draw` lets through (all
-    with None). The rest skip the instrumentation and run with instrumentation
-    suppressed (OpenTelemetry's own switch, which every instrumentation checks first)."""
-
-    def __init__(self, app: ASGIApp, draw: Draw | None) -> None:
+    def __init__(self, app: ASGIApp, draw: Draw | str | None = "installed") -> None:
         from opentelemetry import context
         from opentelemetry.context import _SUPPRESS_INSTRUMENTATION_KEY
         from opentelemetry.instrumentation.asgi import OpenTelemetryMiddleware
 
         self.app = app
-        self.draw = draw
+        self.draw = _draw if isinstance(draw, str) else draw
         self.suppress = _SUPPRESS_INSTRUMENTATION_KEY
         # A request starts with an empty context (nothing attached yet): the suppressing
         # one is then always this, made once.
@@ -229,38 +232,36 @@ class SampledRequests:
             app, tracer_provider=_provider, exclude_spans=["receive", "send"]
         )
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] not in ("http", "websocket"):
-            await self.app(scope, receive, send)  # the lifespan: no request to trace
-            return
+    def enter(self, scope: Scope) -> tuple[ASGIApp, Callable[[Any], object], object]:
+        """The app to call for this request, and what undoes `enter` (called with the
+        token) once it is answered. The request layer runs these steps itself, not
+        this call: they are spelled out here, once, with why."""
         draw = self.draw
-        traced = draw is None
+        traced = True  # with no draw, every request; with a traceparent, its caller's
         if draw is not None:
-            for name, _ in scope.get("headers") or ():
+            # A loop, not `in map(...)`: for the few headers of a request, faster.
+            for name, _ in scope["headers"]:
                 if name == b"traceparent":
-                    traced = True
                     break
             else:
-                traced = draw.take()
+                # The draw called only once it may succeed: on a busy server a request
+                # left out makes no Python call for it.
+                traced = time.monotonic() >= draw.ready and draw.take()
         if traced:
-            where = _request.set(TRACED)
-            try:
-                await self.traced(scope, receive, send)
-            finally:
-                _request.reset(where)
-            return
-        # Left out: the instrumentations (SQLAlchemy's, httpx's) see OpenTelemetry's
-        # suppress key and return at once, without asking the sampler for a span.
-        where = _request.set(LEFT_OUT)
+            return self.trace()
+        # Left out: the instrumentations (SQLAlchemy's, httpx's) and `span` see
+        # OpenTelemetry's suppress key and return at once, without asking the sampler.
         current = self.current()
-        suppressed = self.attach(
-            self.set_value(self.suppress, True, current) if current else self.suppressed
-        )
-        try:
-            await self.app(scope, receive, send)
-        finally:
-            self.detach(suppressed)
-            _request.reset(where)
+        suppressed = self.suppressing(current) if current else self.suppressed
+        return self.app, self.detach, self.attach(suppressed)
+
+    def trace(self) -> tuple[ASGIApp, Callable[[Any], object], object]:
+        """A request drawn: the instrumentation's span encloses it."""
+        return self.traced, _request.reset, _request.set(TRACED)
+
+    def suppressing(self, current: Context) -> Context:
+        """`current`, with instrumentation suppressed."""
+        return self.set_value(self.suppress, True, current)
 
 
 def watch_engines(*engines: Any) -> None:
@@ -280,11 +281,17 @@ def watch_engines(*engines: Any) -> None:
     )
 
 
+def _suppressed() -> bool:
+    from opentelemetry.instrumentation.utils import is_instrumentation_enabled
+
+    return not is_instrumentation_enabled()
+
+
 @contextlib.contextmanager
 def span(name: str, **attributes: str | int | float | bool) -> Iterator[None]:
     """A span around a block, child of the current one; nothing when tracing is off
     or the request was left out."""
-    if _provider is None or _request.get() == LEFT_OUT:
+    if _provider is None or (_request.get() != TRACED and _suppressed()):
         yield
         return
     with _provider.get_tracer("commentmod").start_as_current_span(name, attributes=attributes):

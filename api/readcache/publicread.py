@@ -12,9 +12,7 @@ strawberry unchanged (with the persisted document filled in).
 from __future__ import annotations
 
 import hashlib
-import itertools
 import json
-import uuid
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qsl, urlencode
@@ -30,6 +28,7 @@ from api.graphql.schema import Schema
 from api.http import jsonbody
 from api.http.auth import Identity
 from api.http.errors import BadUserInput
+from api.observability import logs
 from api.observability.middleware import note_operation
 from api.readcache import cacheability
 from api.readcache.cacheability import Audience, Plan
@@ -309,17 +308,12 @@ class PublicReads:
         await self.persisted.aclose()
 
 
-# Request ids made here: a random prefix per process and a counter (no urandom per read).
-_ID_PREFIX = uuid.uuid4().hex[:16]
-_ids = itertools.count(1)
-
-
 def _request_id(scope: Scope) -> str:
     noted = (scope.get("state") or {}).get("request_id")  # api/observability/logs.py
     if isinstance(noted, str):
         return noted
     given = _header(scope, b"x-request-id")
-    return given.decode("latin-1")[:64] if given else f"{_ID_PREFIX}{next(_ids):x}"
+    return given.decode("latin-1")[:64] if given else logs.new_request_id()
 
 
 def _decode(method: str, raw: bytes) -> dict[str, Any] | None:

@@ -4,12 +4,14 @@ operation and a hash of the user, and no comment text, key or token in any line.
 from __future__ import annotations
 
 import json
+import os
 import uuid
 from pathlib import Path
 
 import httpx
 
 from api.http.auth import Identity, Role, issue_token
+from api.observability import logs
 from tests.support.servers import clean_env, commentmod, serving
 
 SECRET = "log-secret-" + "x" * 40
@@ -65,3 +67,19 @@ def test_json_lines_name_requests_and_keep_secrets_out(tmp_path: Path) -> None:
     # Neither the comment's text, nor the key, nor a token appears anywhere.
     for secret in (marker, key, ann, admin, SECRET):
         assert [line for line in lines if secret in line] == []
+
+
+def test_new_request_ids_are_unique_in_a_process_and_across_forks() -> None:
+    made = {logs.new_request_id() for _ in range(1000)}
+    assert len(made) == 1000
+    read, write = os.pipe()
+    child = os.fork()
+    if child == 0:  # the child: its first id, then gone
+        os.write(write, logs.new_request_id().encode())
+        os._exit(0)
+    os.close(write)
+    os.waitpid(child, 0)
+    childs = os.read(read, 200).decode()
+    os.close(read)
+    # Forked with the same counter, it still makes an id no other process makes.
+    assert childs and childs not in made and childs != logs.new_request_id()

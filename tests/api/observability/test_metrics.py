@@ -4,6 +4,7 @@ summed over `serve --workers N`."""
 from __future__ import annotations
 
 import tempfile
+import threading
 import time
 import uuid
 from collections.abc import Iterator
@@ -274,3 +275,30 @@ def test_the_tally_writes_what_observing_each_request_would() -> None:
         assert got == pytest.approx(sample.value), (suffix, sample.labels)
         compared += 1
     assert compared == len(metrics.LATENCY._upper_bounds) + 2  # the buckets, count, sum
+
+
+def test_flushes_while_requests_are_tallied_lose_nothing() -> None:
+    """The tally adds without a lock: a flush in another thread, meanwhile, writes what
+    it finds, and the next one the rest."""
+    from api.observability import metrics
+    from api.observability.exposition import exposition
+
+    operation = f"Busy{uuid.uuid4().hex[:8]}"
+    stop = threading.Event()
+
+    def flushing() -> None:
+        while not stop.is_set():
+            metrics.TALLY.flush()
+
+    flusher = threading.Thread(target=flushing)
+    flusher.start()
+    try:
+        for n in range(20000):
+            metrics.request_done(operation, 200, 0.001 * (n % 3))
+    finally:
+        stop.set()
+        flusher.join()
+    text = exposition().decode()
+    assert value(text, "commentmod_requests_total", operation=operation, status="200") == 20000
+    count = "commentmod_request_duration_seconds_count"
+    assert value(text, count, operation=operation, status="200") == 20000

@@ -13,6 +13,7 @@ import httpx
 import pytest
 
 from api.observability import tracing
+from api.observability.middleware import RequestContext
 from api.runtime import Runtime
 from tests.support.client import in_process
 from tests.support.constants import TOXIC
@@ -165,13 +166,13 @@ async def test_a_request_left_out_runs_suppressed_and_leaves_the_context_as_it_w
 
     tracing.install(memory.InMemorySpanExporter(), draw=tracing.PerSecond(0))
     try:
-        left_out = tracing.SampledRequests(app, tracing.PerSecond(0))  # type: ignore[arg-type]
-        scope = {"type": "http", "headers": []}
+        # The request layer, metrics on: what it does for a request left out.
+        left_out = RequestContext(app, "secret", counting=True, traced=True)  # type: ignore[arg-type]
         before = context.get_current()
-        await left_out(scope, nothing, ignore)  # type: ignore[arg-type]
+        await left_out({"type": "http", "headers": []}, nothing, ignore)  # type: ignore[arg-type]
         token = context.attach(context.set_value("mine", 1))  # something attached already
         try:
-            await left_out(scope, nothing, ignore)  # type: ignore[arg-type]
+            await left_out({"type": "http", "headers": []}, nothing, ignore)  # type: ignore[arg-type]
             assert context.get_value("mine") == 1 and is_instrumentation_enabled()
         finally:
             context.detach(token)
