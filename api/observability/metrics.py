@@ -144,9 +144,10 @@ class Tally:
     A request only adds to running totals, without a lock (a lock took half of the
     tally's time): the totals are never reset, and a flush writes what each grew by
     since the last one, so a flush that runs while a request adds misses nothing (it
-    writes the rest next time). Under CPython's global lock an addition to one list
-    item (`row[i] += 1`) is not interleaved with another thread's; a new row is made
-    under the lock, so no row replaces another."""
+    writes the rest next time). That needs one writer: requests and the response
+    cache add from the event loop's thread only (`row[i] += 1` is several bytecodes,
+    and two threads adding to one item could lose a count); the flush thread only
+    reads. A new row is made under the lock, so no row replaces another."""
 
     FLUSH_SECONDS: Final = 1.0
 
