@@ -38,7 +38,7 @@ import time
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any
 
-from starlette.types import ASGIApp, Scope
+from starlette.types import ASGIApp
 
 from moderation.batcher import BatchReport
 
@@ -65,7 +65,7 @@ class PerSecond:
         # How far ahead of now the next token may be due while one is still left.
         self.tolerance = (max(rate, 1.0) - 1.0) * self.interval if rate > 0 else 0.0
         self.due = time.monotonic() if rate > 0 else math.inf
-        # The earliest time.monotonic() at which `take` may succeed (see Requests.enter).
+        # The earliest time.monotonic() at which `take` may succeed (RequestContext reads it).
         self.ready = self.due - self.tolerance
 
     def take(self) -> bool:
@@ -198,8 +198,8 @@ def _roots(outside: Draw) -> Any:
 
 class Requests:
     """Which requests the ASGI instrumentation's request span covers, for the request
-    layer (api/observability/middleware.py, which runs `enter`'s steps for every
-    request: one layer, not one more for tracing). Traced: every request that carries a
+    layer (api/observability/middleware.py draws and suppresses for every request
+    itself: one layer, not one more for tracing). Traced: every request that carries a
     `traceparent` (its caller decided) and those `draw` lets through (all with None).
     The rest skip the instrumentation and run with instrumentation suppressed
     (OpenTelemetry's own switch, which every instrumentation checks first)."""
@@ -231,29 +231,6 @@ class Requests:
         self.traced = OpenTelemetryMiddleware(
             app, tracer_provider=_provider, exclude_spans=["receive", "send"]
         )
-
-    def enter(self, scope: Scope) -> tuple[ASGIApp, Callable[[Any], object], object]:
-        """The app to call for this request, and what undoes `enter` (called with the
-        token) once it is answered. The request layer runs these steps itself, not
-        this call: they are spelled out here, once, with why."""
-        draw = self.draw
-        traced = True  # with no draw, every request; with a traceparent, its caller's
-        if draw is not None:
-            # A loop, not `in map(...)`: for the few headers of a request, faster.
-            for name, _ in scope["headers"]:
-                if name == b"traceparent":
-                    break
-            else:
-                # The draw called only once it may succeed: on a busy server a request
-                # left out makes no Python call for it.
-                traced = time.monotonic() >= draw.ready and draw.take()
-        if traced:
-            return self.trace()
-        # Left out: the instrumentations (SQLAlchemy's, httpx's) and `span` see
-        # OpenTelemetry's suppress key and return at once, without asking the sampler.
-        current = self.current()
-        suppressed = self.suppressing(current) if current else self.suppressed
-        return self.app, self.detach, self.attach(suppressed)
 
     def trace(self) -> tuple[ASGIApp, Callable[[Any], object], object]:
         """A request drawn: the instrumentation's span encloses it."""
