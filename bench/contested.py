@@ -31,11 +31,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import numpy as np
 import torch
-from finetune_top import REPORT, TRAIN
+from finetune_top import REPORT, TRAIN, toxicity_logits
 from sklearn.metrics import roc_auc_score
 
-from moderation.learning import corpora, network
-from moderation.learning.examples import LABELS, Example, load_seed
+from moderation.learning import corpora
+from moderation.learning.examples import Example, load_seed
 from moderation.learning.finetune import (
     Settings,
     embed,
@@ -117,15 +117,7 @@ def main() -> None:
             log=lambda m: print(m, flush=True),
         )
         vectors = {s: embed(top, vstates[s]) for s in vsets}
-        design = np.vstack([vectors[s] for s in TRAIN]).astype(np.float32)
-        labels = [dict(e.labels) for s in TRAIN for e in vsets[s]]
-        row_weights = np.concatenate(
-            [np.full(len(vsets[s]), weights[c], dtype=np.float32) for s, c in TRAIN.items()]
-        )
-        y, known = network.label_matrix(labels, LABELS)
-        layers = network.fit(design, y, known, row_weights)
-        j = LABELS.index("toxicity")
-        raw = {s: network.logits(layers, vectors[s])[:, j] for s in REPORT}
+        raw = toxicity_logits(vectors, vsets, weights)
         print(f"\n## contested civil tweets: {variant}")
         print("| set | ROC AUC | ROC AUC, agreed civil vs toxic |")
         for s in REPORT:

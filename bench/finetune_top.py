@@ -83,19 +83,29 @@ REPORT = (
 )
 
 
+def toxicity_logits(
+    vectors: dict[str, np.ndarray],
+    sets: dict[str, list[Example]],
+    weights: dict[str, float] = WEIGHTS,
+) -> dict[str, np.ndarray]:
+    """A fresh network head trained on the TRAIN sets (weighted by source); its raw
+    toxicity logits on every REPORT set."""
+    design = np.vstack([vectors[s] for s in TRAIN]).astype(np.float32)
+    labels = [dict(e.labels) for s in TRAIN for e in sets[s]]
+    row_weights = np.concatenate(
+        [np.full(len(sets[s]), weights[c], dtype=np.float32) for s, c in TRAIN.items()]
+    )
+    truth, known = network.label_matrix(labels, LABELS)
+    layers = network.fit(design, truth, known, row_weights)
+    j = LABELS.index("toxicity")
+    return {s: network.logits(layers, vectors[s])[:, j] for s in REPORT}
+
+
 def pipeline(
     name: str, vectors: dict[str, np.ndarray], sets: dict[str, list[Example]]
 ) -> dict[str, Any]:
     """The shipped pipeline on these embeddings: network head, operating point, figures."""
-    design = np.vstack([vectors[s] for s in TRAIN]).astype(np.float32)
-    labels = [dict(e.labels) for s in TRAIN for e in sets[s]]
-    weights = np.concatenate(
-        [np.full(len(sets[s]), WEIGHTS[c], dtype=np.float32) for s, c in TRAIN.items()]
-    )
-    truth, known = network.label_matrix(labels, LABELS)
-    layers = network.fit(design, truth, known, weights)
-    j = LABELS.index("toxicity")
-    raw = {s: network.logits(layers, vectors[s])[:, j] for s in REPORT}
+    raw = toxicity_logits(vectors, sets)
     tox = {s: np.array([e.labels["toxicity"] for e in sets[s]]) for s in REPORT}
     # As the trainer does: the civil tweets whose raters split do not set the point.
     agreed = {s: np.array([not corpora.contested_civil(e) for e in sets[s]]) for s in REPORT}

@@ -36,14 +36,9 @@ from urllib.parse import urlencode
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from bench.observability import ADD, SECRET, THREAD, UPSERT  # noqa: E402
+
 MODES = ("off", "metrics", "tracing", "on")
-SECRET = "bench-secret-" + "o" * 48
-THREAD = (
-    "query Thread($slug: String!) { article(slug: $slug) { id title commentCount "
-    "comments(first: 20) { edges { node { id body createdAt author { id name } } } } } }"
-)
-UPSERT = "mutation($a: ArticleInput!) { upsertArticle(input: $a) { article { id } } }"
-ADD = "mutation AddComment($i: AddCommentInput!) { addComment(input: $i) { comment { id } } }"
 
 
 def environment(mode: str, workdir: Path) -> None:

@@ -166,7 +166,7 @@ class PublicReads:
             self.cache.stats["bypassed"] += 1
             return self._onward(scope, receive, method, resolved)
         entry = self.cache.peek(resolved.key)
-        request_id = _request_id(scope)
+        request_id = logs.request_id(scope)
         if entry is not None:
             await self._answer(scope, send, method, identity, entry.body, entry, b"HIT", request_id)
             return None
@@ -306,14 +306,6 @@ class PublicReads:
 
     async def aclose(self) -> None:
         await self.persisted.aclose()
-
-
-def _request_id(scope: Scope) -> str:
-    noted = (scope.get("state") or {}).get("request_id")  # api/observability/logs.py
-    if isinstance(noted, str):
-        return noted
-    given = _header(scope, b"x-request-id")
-    return given.decode("latin-1")[:64] if given else logs.new_request_id()
 
 
 def _decode(method: str, raw: bytes) -> dict[str, Any] | None:

@@ -45,8 +45,9 @@ def _sets(encoder_version: str) -> tuple[dict[str, tuple[Any, list[int]]], dict[
                     part.embeddings,
                     [int(v) for v in part.truth["toxicity"]],
                 )
-                if part.contested_civil().any():
-                    contested[f"{corpus} {split}"] = part.contested_civil()
+                split_votes = part.contested_civil()
+                if split_votes.any():
+                    contested[f"{corpus} {split}"] = split_votes
     rows = seed_split("eval")
     out["seed eval"] = (
         encode_cached(encoder, [e.text for e in rows], SHIPPED_CACHE),
