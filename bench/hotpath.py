@@ -1,8 +1,9 @@
-"""What one cached public read costs the app, in process: no sockets, no uvicorn, no
-load generator, so that a busy machine sways it little.
+"""What one cached public read (or one addComment) costs the app, in process: no
+sockets, no uvicorn, no load generator, so that a busy machine sways it little.
 
 Run:  .venv/bin/python bench/hotpath.py [off metrics tracing on] [--requests 20000]
       .venv/bin/python bench/hotpath.py --requests 2000 --instructions   # under callgrind
+      .venv/bin/python bench/hotpath.py off on --workload addComment [--traced-every 1]
 
 Builds the app as `commentmod serve` would (linear scorer, SQLite in a temporary
 directory; "on" sets COMMENTMOD_METRICS_TOKEN and OTEL_EXPORTER_OTLP_ENDPOINT as
@@ -14,13 +15,16 @@ instructions a read, counted by callgrind (valgrind) from just before the loop t
 after it: repeatable to a few hundred on a busy machine, and blind to cache misses.
 Tracing's draw is made deterministic: --traced-every N traces every Nth request (0:
 none), so that a process slowed by callgrind does not trace a larger share than a real
-one (10 a second of ~20,000).
+one (10 a second of ~20,000). `--workload addComment` posts comments instead (300 by
+default, each by a user of its own, tokens made before the loop): CPU milliseconds a
+comment, the process's other threads (the span exporter's) included.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import math
 import os
 import re
@@ -36,7 +40,7 @@ from urllib.parse import urlencode
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench.observability import ADD, SECRET, THREAD, UPSERT  # noqa: E402
+from bench.observability import ADD, SECRET, THREAD, UPSERT, token  # noqa: E402
 
 MODES = ("off", "metrics", "tracing", "on")
 
@@ -65,14 +69,16 @@ class Every:
     def __init__(self, n: int) -> None:
         self.n = n
         self.i = 0
-        self.ready = -math.inf  # tracing.Requests.enter asks every time
+        self.ready = -math.inf  # the request layer asks every time
 
     def take(self) -> bool:
         self.i += 1
         return self.n > 0 and self.i % self.n == 0
 
 
-def scope_for(path_qs: bytes) -> dict[str, Any]:
+def scope_for(
+    path_qs: bytes, method: str = "GET", headers: tuple[tuple[bytes, bytes], ...] = ()
+) -> dict[str, Any]:
     path, _, query = path_qs.partition(b"?")
     return {
         "type": "http",
@@ -81,12 +87,12 @@ def scope_for(path_qs: bytes) -> dict[str, Any]:
         "server": ("127.0.0.1", 8000),
         "client": ("127.0.0.1", 50000),
         "scheme": "http",
-        "method": "GET",
+        "method": method,
         "root_path": "",
         "path": path.decode(),
         "raw_path": path,
         "query_string": query,
-        "headers": [(b"host", b"127.0.0.1:8000")],
+        "headers": [(b"host", b"127.0.0.1:8000"), *headers],
         "state": {},
     }
 
@@ -137,13 +143,31 @@ async def run(args: argparse.Namespace) -> None:
             b"/graphql?" + urlencode({"query": THREAD, "variables": '{"slug": "story"}'}).encode()
         )
         statuses: list[int] = []
+        answers: list[bytes] = []
+        body = [b""]  # what `receive` hands the request now
 
         async def receive() -> dict[str, Any]:
-            return {"type": "http.request", "body": b"", "more_body": False}
+            return {"type": "http.request", "body": body[0], "more_body": False}
 
         async def send(message: dict[str, Any]) -> None:
             if message["type"] == "http.response.start":
                 statuses.append(message["status"])
+            elif message.get("body"):
+                answers.append(message["body"])
+
+        # Each comment by a user of its own (no rate limit, no repeat), made beforehand.
+        posts = [
+            (
+                (
+                    (b"content-type", b"application/json"),
+                    (b"authorization", f"Bearer {token(f'h-{i}')}".encode()),
+                ),
+                json.dumps(
+                    {"query": ADD, "variables": {"i": {"articleId": article, "body": f"Fine {i}."}}}
+                ).encode(),
+            )
+            for i in range(args.requests if args.workload == "addComment" else 0)
+        ]
 
         for _ in range(200):  # warm: the cache filled, every path taken once
             await app(scope_for(read), receive, send)
@@ -161,8 +185,12 @@ async def run(args: argparse.Namespace) -> None:
             profile = cProfile.Profile()
             profile.enable()
         cpu = time.process_time()
-        for _ in range(args.requests):
-            await app(scope_for(read), receive, send)
+        if posts:
+            for headers, body[0] in posts:
+                await app(scope_for(b"/graphql", "POST", headers), receive, send)
+        else:
+            for _ in range(args.requests):
+                await app(scope_for(read), receive, send)
         cpu = time.process_time() - cpu
         if profile is not None:
             profile.disable()
@@ -170,8 +198,12 @@ async def run(args: argparse.Namespace) -> None:
         if args.under_callgrind:
             control("off")
         assert statuses == [200] * args.requests
+        assert not any(b'"errors"' in answer for answer in answers), answers[:3]
         tracing.uninstall()  # exports what is left while the sink still listens
-        print(f"{args.one}: CPU us a cached read {1e6 * cpu / args.requests:.2f}", flush=True)
+        if posts:
+            print(f"{args.one}: CPU ms an addComment {1e3 * cpu / args.requests:.3f}", flush=True)
+        else:
+            print(f"{args.one}: CPU us a cached read {1e6 * cpu / args.requests:.2f}", flush=True)
 
 
 def otlp_sink() -> subprocess.Popen[bytes]:
@@ -204,7 +236,7 @@ def control(instrumentation: str) -> None:
 
 def measure(mode: str, args: argparse.Namespace) -> float:
     """One mode in a process of its own (tracing is installed once a process): CPU
-    microseconds, or with --instructions instructions, a cached read."""
+    time, or with --instructions instructions, a request."""
     one = [
         sys.executable,
         __file__,
@@ -212,6 +244,7 @@ def measure(mode: str, args: argparse.Namespace) -> float:
         mode,
         f"--requests={args.requests}",
         f"--traced-every={args.traced_every}",
+        f"--workload={args.workload}",
     ]
     if not args.instructions:
         printed = subprocess.run(one, check=True, capture_output=True, text=True).stdout
@@ -239,8 +272,9 @@ def main() -> None:
         nargs="*",
         help="what is on (default: all four; 'on' is metrics and tracing)",
     )
-    parser.add_argument("--requests", type=int, default=20000)
+    parser.add_argument("--requests", type=int, help="20000 reads, 300 comments")
     parser.add_argument("--traced-every", type=int, default=0)
+    parser.add_argument("--workload", choices=("read", "addComment"), default="read")
     parser.add_argument("--instructions", action="store_true", help="count under callgrind")
     parser.add_argument("--profile", help="write cProfile's figures of the loop here (--one)")
     parser.add_argument(
@@ -248,6 +282,8 @@ def main() -> None:
     )
     parser.add_argument("--under-callgrind", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.requests is None:
+        args.requests = 20000 if args.workload == "read" else 300
     if args.one:
         with tempfile.TemporaryDirectory(prefix="bench-hotpath-") as tmp:
             environment(args.one, Path(tmp))
@@ -263,8 +299,11 @@ def main() -> None:
     if set(args.modes) - set(MODES):
         parser.error(f"modes: {', '.join(MODES)}")
     unit = "instructions" if args.instructions else "CPU us"
+    if args.workload == "addComment" and not args.instructions:
+        unit = "CPU ms"
+    what = " a cached read" if args.workload == "read" else " an addComment"
     figures: dict[str, float] = {}
-    print(f"{'on':<10}{unit + ' a cached read':>30}{'vs off':>10}")
+    print(f"{'on':<10}{unit + what:>30}{'vs off':>10}")
     for mode in args.modes or MODES:
         figures[mode] = measure(mode, args)
         versus = f"{figures[mode] / figures['off']:.3f}" if "off" in figures else ""

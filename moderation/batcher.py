@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import contextvars
 import logging
 import time
 from collections.abc import Callable, Sequence
@@ -43,6 +44,9 @@ class BatchReport:
     seconds: float
     # The exception's type name when the pass failed, else None.
     error: str | None
+    # The context each request was submitted from: a tracer files the pass under the
+    # traces that waited on it.
+    contexts: tuple[contextvars.Context, ...] = ()
 
 
 BatchListener = Callable[[BatchReport], None]
@@ -53,6 +57,7 @@ class _Request:
     texts: Sequence[str]
     future: asyncio.Future[list[dict[str, float]]]
     queued: float = field(default_factory=time.perf_counter)
+    context: contextvars.Context = field(default_factory=contextvars.copy_context)
 
 
 class MicroBatcher:
@@ -158,6 +163,7 @@ class MicroBatcher:
             waits=tuple(began - request.queued for request in batch),
             seconds=time.perf_counter() - began,
             error=error,
+            contexts=tuple(request.context for request in batch),
         )
         for listener in self.listeners:
             try:

@@ -157,7 +157,7 @@ class Config(BaseSettings):
     metrics_host: str = "127.0.0.1"
     # Tracing (OTEL_EXPORTER_OTLP_ENDPOINT): traces started a second in each process,
     # unless OTEL_TRACES_SAMPLER chooses (api/observability/tracing.py).
-    traces_per_second: float = Field(10.0, ge=0, le=100_000)
+    traces_per_second: float = Field(1.0, ge=0, le=100_000)
 
     @property
     def metrics_enabled(self) -> bool:

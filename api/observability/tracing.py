@@ -3,18 +3,22 @@ OTEL_EXPORTER_OTLP_ENDPOINT is set.
 
 Spans: the request (the ASGI instrumentation), the GraphQL operation
 (api/graphql/observing.py), the moderation pipeline (api/services/comments.py), each
-scorer forward pass (a micro-batcher listener: the batch serves many requests, so it
-is a trace of its own, its size and wait as attributes), each SQL statement (the
+scorer forward pass that a traced request waited on (a micro-batcher listener: filed
+under the first such request, linked to the others it served, its size and wait as
+attributes; a pass no traced request waited on records nothing), each SQL statement (the
 SQLAlchemy instrumentation) and outgoing HTTP calls (httpx: a remote scorer). The
 exporter is OTLP over HTTP, configured by the standard OTEL_* variables
 (OTEL_SERVICE_NAME, OTEL_EXPORTER_OTLP_HEADERS, ...).
 
 Sampling: a request that arrives with a `traceparent` follows its caller's decision;
-other requests, and work outside requests (the webhook worker, scorer batches), start
-a trace up to COMMENTMOD_TRACES_PER_SECOND times a second in each process (10; Jaeger's
-rate-limiting sampler), so tracing costs a busy server a bounded amount and a quiet one
-traces everything. OTEL_TRACES_SAMPLER=parentbased_traceidratio with OTEL_TRACES_SAMPLER_ARG
-draws a share instead; any other OTEL_TRACES_SAMPLER (`parentbased_always_on` traces
+other requests, and work outside requests (the webhook worker), start
+a trace up to COMMENTMOD_TRACES_PER_SECOND times a second in each process (1, as AWS
+X-Ray's reservoir; Jaeger's rate-limiting sampler), so tracing costs a busy server a
+bounded amount and a quiet one traces everything. The bound is in traces, and a traced
+addComment costs about 3 ms of CPU more than one left out (its ~20 spans built and
+exported): ten a second would spend about 3% of a core on a server busy with comments.
+OTEL_TRACES_SAMPLER=parentbased_traceidratio with OTEL_TRACES_SAMPLER_ARG draws a share
+instead; any other OTEL_TRACES_SAMPLER (`parentbased_always_on` traces
 every request) goes to the SDK as it is. Roots are drawn before the ASGI
 instrumentation runs: it reads and parses every request's headers and URL before its
 sampler is asked, which costs a cached read more than the read itself. A request left
@@ -46,12 +50,14 @@ if TYPE_CHECKING:
     from opentelemetry.context import Context
     from opentelemetry.sdk.trace import TracerProvider
     from opentelemetry.sdk.trace.export import SpanExporter
+    from opentelemetry.trace import Tracer
 
 ENDPOINT_ENV = "OTEL_EXPORTER_OTLP_ENDPOINT"
 SAMPLER_ENV = "OTEL_TRACES_SAMPLER"
 SAMPLER_ARG_ENV = "OTEL_TRACES_SAMPLER_ARG"
-DEFAULT_PER_SECOND = 10.0
+DEFAULT_PER_SECOND = 1.0
 _provider: TracerProvider | None = None
+_tracer: Tracer | None = None  # commentmod's own spans'; asking the provider each time warns
 
 
 class PerSecond:
@@ -129,7 +135,7 @@ def install(
     """Start tracing in this process: to `exporter` as each span ends (tests), else
     in batches to the OTLP endpoint. `draw` chooses the roots traced (None: the SDK's
     sampler from OTEL_TRACES_SAMPLER); by default from the environment and `per_second`."""
-    global _provider, _draw
+    global _provider, _tracer, _draw
     from opentelemetry.sdk.resources import Resource
     from opentelemetry.sdk.trace import TracerProvider
     from opentelemetry.sdk.trace.export import BatchSpanProcessor, SimpleSpanProcessor
@@ -155,11 +161,12 @@ def install(
 
     HTTPXClientInstrumentor().instrument(tracer_provider=provider)
     _provider = provider
+    _tracer = provider.get_tracer("commentmod")
     return provider
 
 
 def uninstall() -> None:
-    global _provider, _draw
+    global _provider, _tracer, _draw
     if _provider is None:
         return
     from opentelemetry.instrumentation.httpx import HTTPXClientInstrumentor
@@ -169,7 +176,7 @@ def uninstall() -> None:
     if SQLAlchemyInstrumentor().is_instrumented_by_opentelemetry:
         SQLAlchemyInstrumentor().uninstrument()
     _provider.shutdown()
-    _provider = None
+    _provider = _tracer = None
     _draw = None
 
 
@@ -268,27 +275,37 @@ def _suppressed() -> bool:
 def span(name: str, **attributes: str | int | float | bool) -> Iterator[None]:
     """A span around a block, child of the current one; nothing when tracing is off
     or the request was left out."""
-    if _provider is None or (_request.get() != TRACED and _suppressed()):
+    if _tracer is None or (_request.get() != TRACED and _suppressed()):
         yield
         return
-    with _provider.get_tracer("commentmod").start_as_current_span(name, attributes=attributes):
+    with _tracer.start_as_current_span(name, attributes=attributes):
         yield
 
 
 def batch_scored(report: BatchReport) -> None:
-    """A micro-batcher listener: the forward pass as a span of its own."""
-    if _provider is None:
+    """A micro-batcher listener: the forward pass as a span in the traces of the
+    requests that waited on it. One batch serves several requests, so it is filed under
+    the first traced one and linked to the others; a pass that no traced request waited
+    on (nearly every one on a busy server) costs a look at each request's current span
+    and records nothing, so scoring spends none of the budget that traces requests."""
+    if _tracer is None:
         return
-    from opentelemetry import context
-    from opentelemetry.trace import Status, StatusCode
+    from opentelemetry import context, trace
+    from opentelemetry.trace import Link, Status, StatusCode
 
+    waited = [
+        span
+        for span in (submitted.run(trace.get_current_span) for submitted in report.contexts)
+        if span.get_span_context().trace_flags.sampled
+    ]
+    if not waited:
+        return
     end = time.time_ns()
     start = end - int(report.seconds * 1e9)
-    # A root: the batch serves several requests (the batcher's task would otherwise
-    # file it under whichever request happened to start that task).
-    batch = _provider.get_tracer("commentmod").start_span(
+    batch = _tracer.start_span(
         "scorer.batch",
-        context=context.Context(),
+        context=trace.set_span_in_context(waited[0], context.Context()),
+        links=[Link(span.get_span_context()) for span in waited[1:]],
         start_time=start,
         attributes={
             "scorer.name": report.scorer,

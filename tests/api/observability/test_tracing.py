@@ -57,9 +57,52 @@ async def test_a_comment_is_traced_end_to_end(spans: object, runtime: Runtime) -
     assert any("INSERT INTO comments" in s.attributes["db.statement"] for s in statements)
     assert batch.attributes["scorer.batch_size"] >= 1
     assert batch.attributes["scorer.name"] == "linear"
+    # The forward pass the comment waited on is in its trace, under the pipeline.
+    assert batch.context.trace_id == trace_id
+    assert batch.parent is not None and batch.parent.span_id == pipeline.context.span_id
     # A statement's parameters are not recorded, nor the text anywhere.
     for span in finished:
         assert TOXIC not in str(dict(span.attributes or {}))
+
+
+def test_a_scorer_pass_is_filed_under_the_traced_requests_that_waited_on_it() -> None:
+    """One batch, three requests: two traced (the pass goes in the first one's trace,
+    linked to the second's), one not; a batch no traced request waited on records
+    nothing, and a failed pass is marked as an error."""
+    import contextvars
+
+    from opentelemetry import trace
+
+    from moderation.batcher import BatchReport
+
+    exporter = memory.InMemorySpanExporter()
+    tracing.install(exporter, draw=None)
+    try:
+        tracer = trace.get_tracer("test", tracer_provider=tracing._provider)
+        submitted: list[contextvars.Context] = []
+        for name in ("first", "second"):
+            with tracer.start_as_current_span(name):
+                submitted.append(contextvars.copy_context())
+        untraced = contextvars.copy_context()  # no span current
+        exporter.clear()
+
+        def report(*contexts: contextvars.Context, error: str | None = None) -> BatchReport:
+            return BatchReport(
+                "linear", "1", len(contexts), (0.002,) * len(contexts), 0.01, error, contexts
+            )
+
+        tracing.batch_scored(report(untraced, untraced))
+        assert exporter.get_finished_spans() == ()
+        tracing.batch_scored(report(untraced, *submitted, error="TimeoutError"))
+        (batch,) = exporter.get_finished_spans()
+        first, second = (c.run(trace.get_current_span).get_span_context() for c in submitted)
+        assert batch.name == "scorer.batch" and batch.context.trace_id == first.trace_id
+        assert batch.parent is not None and batch.parent.span_id == first.span_id
+        assert [link.context.span_id for link in batch.links] == [second.span_id]
+        assert batch.attributes["scorer.batch_size"] == 3
+        assert batch.status.status_code == trace.StatusCode.ERROR
+    finally:
+        tracing.uninstall()
 
 
 async def test_tracing_is_off_without_an_endpoint(runtime: Runtime) -> None:
@@ -130,9 +173,9 @@ async def test_requests_left_out_record_nothing_and_callers_decide_their_own(
             # Not drawn: no request span, and nothing below it (SQL, operation, pipeline).
             assert [s.name for s in exporter.get_finished_spans()] == []
             # Its SQL statements ran with instrumentation suppressed: the SQLAlchemy
-            # instrumentation returned before it asked for a span (the scorer's batch is
-            # a root of its own, asked for and dropped by the sampler).
-            assert [name for name in asked if name != "scorer.batch"] == []
+            # instrumentation returned before it asked for a span, and the scorer's pass,
+            # which no traced request waited on, asked for none either.
+            assert asked == []
             trace_id = "4bf92f3577b34da6a3ce929d0e0e4736"
             for flags, kept in (("01", True), ("00", False)):
                 exporter.clear()
