@@ -15,7 +15,7 @@ instructions a read, counted by callgrind (valgrind) from just before the loop t
 after it: repeatable to a few hundred on a busy machine, and blind to cache misses.
 Tracing's draw is made deterministic: --traced-every N traces every Nth request (0:
 none), so that a process slowed by callgrind does not trace a larger share than a real
-one (10 a second of ~20,000). `--workload addComment` posts comments instead (300 by
+one (1 a second of ~20,000). `--workload addComment` posts comments instead (300 by
 default, each by a user of its own, tokens made before the loop): CPU milliseconds a
 comment, the process's other threads (the span exporter's) included.
 """
@@ -135,7 +135,7 @@ async def run(args: argparse.Namespace) -> None:
             for holder in (layer, getattr(layer, "tracing", None)):
                 if getattr(holder, "draw", None) is not None:
                     # None traced: a real draw that never has a token (as a busy
-                    # server's, between its ten a second), asked as the layer asks it.
+                    # server's, between its traces a second), asked as the layer asks it.
                     n = args.traced_every
                     holder.draw = Every(n) if n else tracing.PerSecond(0)
             layer = getattr(layer, "app", None)
