@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import math
 import os
 import re
@@ -40,7 +39,7 @@ from urllib.parse import urlencode
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench.observability import ADD, SECRET, THREAD, UPSERT, token  # noqa: E402
+from bench.observability import ADD, SECRET, THREAD, UPSERT, add_body, token  # noqa: E402
 
 MODES = ("off", "metrics", "tracing", "on")
 
@@ -162,9 +161,7 @@ async def run(args: argparse.Namespace) -> None:
                     (b"content-type", b"application/json"),
                     (b"authorization", f"Bearer {token(f'h-{i}')}".encode()),
                 ),
-                json.dumps(
-                    {"query": ADD, "variables": {"i": {"articleId": article, "body": f"Fine {i}."}}}
-                ).encode(),
+                add_body(article, i),
             )
             for i in range(args.requests if args.workload == "addComment" else 0)
         ]

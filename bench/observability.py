@@ -144,12 +144,17 @@ async def exchange(
     return status, await reader.readexactly(length)
 
 
+def add_body(article: str, i: int) -> bytes:
+    """The JSON body of the i-th civil comment posted to `article`."""
+    return json.dumps(
+        {"query": ADD, "variables": {"i": {"articleId": article, "body": f"Fine piece {i}."}}}
+    ).encode()
+
+
 def add_request(host: str, article: str, n: int, i: int) -> bytes:
     """An addComment as raw HTTP/1.1, by a user of its own (no rate limit, no repeat)."""
     user = f"u-{n}-{i}-{uuid.uuid4().hex[:6]}"
-    body = json.dumps(
-        {"query": ADD, "variables": {"i": {"articleId": article, "body": f"Fine piece {i}."}}}
-    ).encode()
+    body = add_body(article, i)
     head = (
         f"POST /graphql HTTP/1.1\r\nHost: {host}\r\nContent-Type: application/json\r\n"
         f"Authorization: Bearer {token(user)}\r\nContent-Length: {len(body)}\r\n\r\n"

@@ -11,15 +11,15 @@ exporter is OTLP over HTTP, configured by the standard OTEL_* variables
 (OTEL_SERVICE_NAME, OTEL_EXPORTER_OTLP_HEADERS, ...).
 
 Sampling: a request that arrives with a `traceparent` follows its caller's decision;
-other requests, and work outside requests (the webhook worker), start
-a trace up to COMMENTMOD_TRACES_PER_SECOND times a second in each process (1, as AWS
-X-Ray's reservoir; Jaeger's rate-limiting sampler), so tracing costs a busy server a
-bounded amount and a quiet one traces everything. The bound is in traces, and a traced
+other requests, and work outside requests (the webhook worker), start a trace up to
+COMMENTMOD_TRACES_PER_SECOND times a second in each process (1, as AWS X-Ray's
+reservoir; Jaeger's rate-limiting sampler), so tracing costs a busy server a bounded
+amount and a quiet one traces everything. The bound is in traces, and a traced
 addComment costs about 3 ms of CPU more than one left out (its ~20 spans built and
 exported): ten a second would spend about 3% of a core on a server busy with comments.
 OTEL_TRACES_SAMPLER=parentbased_traceidratio with OTEL_TRACES_SAMPLER_ARG draws a share
-instead; any other OTEL_TRACES_SAMPLER (`parentbased_always_on` traces
-every request) goes to the SDK as it is. Roots are drawn before the ASGI
+instead; any other OTEL_TRACES_SAMPLER (`parentbased_always_on` traces every request)
+goes to the SDK as it is. Roots are drawn before the ASGI
 instrumentation runs: it reads and parses every request's headers and URL before its
 sampler is asked, which costs a cached read more than the read itself. A request left
 out skips it and runs with OpenTelemetry's instrumentation suppressed: nothing inside
